@@ -1,0 +1,5 @@
+export * from './catalog';
+export * from './events';
+export * from './parse';
+export { makeId } from './ids';
+export * from './endpoints';
