@@ -1,0 +1,110 @@
+/**
+ * audio-in: takes audio as flows carry it, converts it to 16 kHz mono PCM16 in 100 ms frames and
+ * streams it into the session. Thin glue over media/audio and the shared session.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { AudioInputStream, Pcm16Framer, coerceToBytes, isWav, type RawPcmFormat } from './media/audio';
+import { FramePacer } from './media/pacer';
+import { INPUT_SAMPLE_RATE } from './protocol';
+import { readAudioMessage, type AudioMessage } from './glue/audio-message';
+import { runControlAction, type ControlMessage } from './glue/control';
+import type { LiveTranslateSessionNode } from './glue/session-node';
+
+interface AudioInDef extends NodeDef {
+  session: string;
+  sampleRate?: number | string;
+  channels?: number | string;
+  bitDepth?: number | string;
+  encoding?: string;
+  pacing?: 'auto' | 'realtime' | 'fast';
+  endSilence?: number | string;
+  finishAtEnd?: boolean;
+}
+
+const FRAME_MS = 100;
+const FRAME_BYTES = (INPUT_SAMPLE_RATE * 2 * FRAME_MS) / 1000;
+
+function defaultsFrom(def: AudioInDef): RawPcmFormat {
+  const n = (v: unknown, d: number) => (isFinite(Number(v)) && Number(v) > 0 ? Number(v) : d);
+  return {
+    sampleRate: n(def.sampleRate, INPUT_SAMPLE_RATE),
+    channels: n(def.channels, 1),
+    bitDepth: n(def.bitDepth, 16) as RawPcmFormat['bitDepth'],
+    float: def.encoding === 'float',
+  };
+}
+
+export = function register(RED: NodeAPI): void {
+  function AudioIn(this: Node, def: AudioInDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const session = RED.nodes.getNode(def.session) as LiveTranslateSessionNode | null;
+    const stream = new AudioInputStream(defaultsFrom(def), INPUT_SAMPLE_RATE);
+    const framer = new Pcm16Framer(FRAME_BYTES);
+    const endSilenceSeconds = Math.min(5, Math.max(0, Number(def.endSilence ?? 1) || 0));
+    const pacing = def.pacing || 'auto';
+    const pacer = new FramePacer(FRAME_MS, (frame) => {
+      if (session && session.realtime) session.realtime.appendAudio(frame);
+    });
+    let unregister: (() => void) | undefined;
+
+    if (!session) node.status({ fill: 'red', shape: 'ring', text: RED._('livetranslate-session.status.nosession') });
+    else unregister = session.register(node);
+
+    node.on('input', (msg: NodeMessageInFlow, _send, done) => {
+      try {
+        if (!session) throw new Error('no livetranslate-session configured for this node');
+        const m = msg as NodeMessageInFlow & AudioMessage & ControlMessage;
+        if (m.action !== undefined) {
+          runControlAction(session, m).then(() => done(), (e: Error) => done(e));
+          return;
+        }
+        if (m.payload === 'start') {
+          session.connectNow();
+          done();
+          return;
+        }
+        const stop = m.payload === 'stop';
+        const refusal = session.inputRefusal();
+        if (refusal) throw new Error(`audio not sent: ${refusal}`);
+        session.touch();
+
+        let frames: Buffer[] = [];
+        let read = { recording: false, ends: stop };
+        if (!stop) {
+          // Decode base64/data URLs once; typed arrays say their own sample format.
+          const coerced = coerceToBytes(m.payload);
+          const r = readAudioMessage(m, isWav(coerced.bytes));
+          if (coerced.typedFloat) r.chunk.format = { ...r.chunk.format, bitDepth: 32, float: true };
+          else if (coerced.typedInt16) r.chunk.format = { ...r.chunk.format, bitDepth: 16, float: false };
+          r.chunk.data = coerced.bytes;
+          read = r;
+          frames = framer.push(stream.push(r.chunk));
+        }
+        if (read.ends) {
+          const tail = framer.push(stream.end());
+          const silence = framer.push(Buffer.alloc(Math.round(endSilenceSeconds * INPUT_SAMPLE_RATE) * 2));
+          const last = framer.flush();
+          frames = frames.concat(tail, silence, last ? [last] : []);
+        }
+        const realtime = pacing === 'realtime' || (pacing === 'auto' && read.recording);
+        pacer.push(frames, realtime);
+        if (read.ends && def.finishAtEnd) {
+          pacer.whenDrained(() => { void session.finish(); });
+        }
+        done();
+      } catch (e) {
+        node.status({ fill: 'red', shape: 'ring', text: RED._('livetranslate-session.status.badaudio') });
+        done(e as Error);
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      pacer.close();
+      if (unregister) unregister();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('livetranslate-audio-in', AudioIn as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+};

@@ -1,0 +1,45 @@
+/**
+ * Reconnect delays: exponential with full jitter, bounded, and reset once a connection has been
+ * stable for a while, so a flapping link does not retry in lock-step with every other kiosk.
+ */
+export interface BackoffOptions {
+  initialMs: number;
+  maxMs: number;
+  /** A connection that stayed up this long resets the attempt count. */
+  stableMs: number;
+  random?: () => number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30000, stableMs: 60000 };
+
+export class Backoff {
+  private attempt = 0;
+  private openedAt = 0;
+  constructor(private readonly opts: BackoffOptions = DEFAULT_BACKOFF) {}
+
+  /** Delay before the next attempt: uniform in [ceiling/2, ceiling], ceiling doubling up to maxMs. */
+  next(): number {
+    const ceiling = Math.min(this.opts.maxMs, this.opts.initialMs * Math.pow(2, this.attempt));
+    this.attempt = Math.min(this.attempt + 1, 30);
+    const r = (this.opts.random || Math.random)();
+    return Math.round(ceiling / 2 + (ceiling / 2) * r);
+  }
+
+  /** The upper bound of any delay this backoff can produce. */
+  get maxDelayMs(): number {
+    return this.opts.maxMs;
+  }
+
+  connected(now = Date.now()): void {
+    this.openedAt = now;
+  }
+
+  disconnected(now = Date.now()): void {
+    if (this.openedAt && now - this.openedAt >= this.opts.stableMs) this.attempt = 0;
+    this.openedAt = 0;
+  }
+
+  reset(): void {
+    this.attempt = 0;
+  }
+}

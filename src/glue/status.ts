@@ -1,0 +1,32 @@
+/**
+ * Node status (the coloured dot under a node) for a session's activity. Texts stay under 20
+ * characters; the full reason goes to the log and the events output.
+ */
+import type { NodeStatus } from 'node-red';
+import type { Activity, StateReason } from '../client';
+
+export type Translate = (key: string) => string;
+
+export function statusFor(activity: Activity, reason: StateReason | undefined, t: Translate): NodeStatus {
+  switch (activity) {
+    case 'idle': return { fill: 'grey', shape: 'ring', text: t('status.idle') };
+    case 'connecting': return { fill: 'yellow', shape: 'ring', text: t('status.connecting') };
+    case 'connected': return { fill: 'green', shape: 'dot', text: t('status.connected') };
+    case 'speaking': return { fill: 'green', shape: 'dot', text: t('status.speaking') };
+    case 'translating': return { fill: 'green', shape: 'ring', text: t('status.translating') };
+    case 'finishing': return { fill: 'yellow', shape: 'dot', text: t('status.finishing') };
+    case 'disconnected': return { fill: 'grey', shape: 'ring', text: t('status.disconnected') };
+    case 'failed': return { fill: 'red', shape: 'ring', text: shortReason(reason, t) };
+  }
+}
+
+/** A few words for a failure; the status bar has no room for the service's sentence. */
+export function shortReason(reason: StateReason | undefined, t: Translate): string {
+  if (!reason) return t('status.error');
+  const code = reason.code;
+  if (code === 401 || code === 403) return t('status.badkey');
+  if (/no API key/i.test(reason.message)) return t('status.nokey');
+  if (/invalid session configuration/i.test(reason.message)) return t('status.badconfig');
+  if (/refusing plain ws/i.test(reason.message)) return t('status.insecure');
+  return t('status.error');
+}

@@ -1,0 +1,172 @@
+/**
+ * livetranslate-session: the config node. Owns one RealtimeSession (one WebSocket) shared by
+ * every node that uses it, mirrors its state in their status, and closes it cleanly on redeploy.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Node, NodeAPI, NodeDef, NodeStatus } from 'node-red';
+import { ActivityTracker, RealtimeSession, redact } from './client';
+import { toWireConfig } from './protocol';
+import type { LiveTranslateSessionNode, SessionListener } from './glue/session-node';
+import { statusFor } from './glue/status';
+import {
+  describeProblems, optionsFrom, readSessionSettings, validateOptions, type SessionNodeConfig, type SessionSettings,
+} from './glue/session-settings';
+
+type Def = NodeDef & SessionNodeConfig;
+
+/** Redeploys must not hang on a service that never says session.finished. */
+const CLOSE_FINISH_TIMEOUT_MS = 3000;
+
+export = function register(RED: NodeAPI): void {
+  const t = (key: string) => RED._(`livetranslate-session.${key}`);
+  serveCatalog(RED);
+
+  function LiveTranslateSession(this: LiveTranslateSessionNode, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const settings: SessionSettings = readSessionSettings(def);
+    const apiKey = (node.credentials && node.credentials.apiKey) || process.env.DASHSCOPE_API_KEY || '';
+    const users = new Set<Node>();
+    const listeners = new Set<SessionListener>();
+    const activity = new ActivityTracker();
+    let options = settings.options;
+    let idleTimer: NodeJS.Timeout | undefined;
+    let setupProblem: string | undefined;
+    let realtime: RealtimeSession | undefined;
+
+    const problems = validateOptions(options);
+    if (!settings.endpoint) setupProblem = 'no endpoint URL set';
+    else if (problems.length > 0) setupProblem = `invalid session configuration: ${describeProblems(problems)}`;
+
+    const showStatus = () => {
+      const s: NodeStatus = setupProblem
+        ? { fill: 'red', shape: 'ring', text: t('status.badconfig') }
+        : statusFor(activity.current, activity.reason, t);
+      for (const u of users) u.status(s);
+    };
+    const each = (fn: (l: SessionListener) => void) => {
+      for (const l of listeners) {
+        try { fn(l); } catch (e) { node.error(`listener failed: ${redact((e as Error).message, apiKey)}`); }
+      }
+    };
+
+    if (setupProblem) {
+      node.error(setupProblem);
+    } else {
+      realtime = new RealtimeSession({
+        endpoint: settings.endpoint,
+        model: settings.model,
+        apiKey,
+        config: toWireConfig(options),
+        allowInsecure: settings.allowInsecure,
+        userAgent: 'node-red-contrib-qwen-livetranslate',
+      });
+      realtime.on('state', (state, reason) => {
+        activity.onState(state, reason);
+        if (state === 'failed' && reason) node.error(reason.message);
+        else if (state === 'closed' && reason && reason.message && !/^(closed|finished)$/.test(reason.message)) node.warn(reason.message);
+        showStatus();
+        each((l) => l.state && l.state(state, reason));
+      });
+      realtime.on('event', (event) => {
+        if (activity.onEvent(event)) showStatus();
+        each((l) => l.event && l.event(event));
+      });
+      realtime.on('unknown', (type, raw) => each((l) => l.unknown && l.unknown(type, raw)));
+      realtime.on('problem', (message, detail) => {
+        node.warn(message);
+        each((l) => l.problem && l.problem(message, detail));
+      });
+    }
+
+    const armIdle = () => {
+      if (settings.connectMode !== 'input' || !realtime) return;
+      if (idleTimer) idleTimer.refresh();
+      else idleTimer = setTimeout(() => {
+        idleTimer = undefined;
+        if (realtime) void realtime.finish();
+      }, settings.idleTimeoutMs);
+    };
+
+    Object.defineProperties(node, {
+      setupProblem: { get: () => setupProblem },
+      options: { get: () => options },
+      realtime: { get: () => realtime },
+    });
+
+    node.register = (user: Node) => {
+      users.add(user);
+      showStatus();
+      return () => { users.delete(user); };
+    };
+    node.subscribe = (listener: SessionListener) => {
+      listeners.add(listener);
+      return () => { listeners.delete(listener); };
+    };
+    node.inputRefusal = () => {
+      if (setupProblem) return setupProblem;
+      if (realtime && realtime.state === 'failed') return (activity.reason && activity.reason.message) || 'the session failed';
+      return undefined;
+    };
+    node.touch = () => {
+      armIdle();
+    };
+    node.updateOptions = (change: Record<string, unknown>) => {
+      const next = optionsFrom(change, options);
+      const found = validateOptions(next);
+      if (found.length > 0) throw new Error(`invalid session options: ${describeProblems(found)}`);
+      options = next;
+      if (setupProblem && setupProblem.startsWith('invalid session configuration') && settings.endpoint) {
+        // The settings were wrong; the new options are right, but the session was never made.
+        node.warn('session options corrected at runtime; redeploy to apply them to the node settings');
+      }
+      if (realtime) realtime.update(toWireConfig(options));
+    };
+    node.connectNow = () => {
+      if (realtime) realtime.connect();
+    };
+    node.finish = () => (realtime ? realtime.finish() : Promise.resolve());
+
+    if (realtime && settings.connectMode === 'deploy') realtime.connect();
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      clearTimeout(idleTimer);
+      idleTimer = undefined;
+      const session = realtime;
+      realtime = undefined;
+      listeners.clear();
+      if (!session) { done(); return; }
+      session.finish(CLOSE_FINISH_TIMEOUT_MS).then(() => {
+        session.dispose();
+        done();
+      }, () => {
+        session.dispose();
+        done();
+      });
+    });
+  }
+
+  RED.nodes.registerType('livetranslate-session', LiveTranslateSession as unknown as Parameters<NodeAPI['nodes']['registerType']>[1], {
+    credentials: { apiKey: { type: 'password' } },
+  });
+};
+
+/**
+ * Serves the protocol catalogue (languages, voices, validation) to the editor as a script, so the
+ * edit dialog checks a configuration with the very function the runtime uses.
+ */
+function serveCatalog(RED: NodeAPI): void {
+  let script: string | undefined;
+  RED.httpAdmin.get('/qwen-livetranslate/catalog.js', RED.auth.needsPermission('livetranslate-session.read'), (_req, res) => {
+    try {
+      if (!script) {
+        const source = readFileSync(join(__dirname, 'protocol', 'catalog.js'), 'utf8');
+        script = `(function(){var exports={};var module={exports:exports};\n${source}\nwindow.QwenLiveTranslate=module.exports;})();\n`;
+      }
+      res.type('application/javascript').send(script);
+    } catch (e) {
+      res.status(500).type('text/plain').send(`catalogue unavailable: ${(e as Error).message}`);
+    }
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * The resampler's inner loop as a tiny hand-assembled WebAssembly module using 128-bit SIMD.
+ *
+ * Why: a ~190-tap filter per output sample is ~3 million multiply-adds per second of 48 kHz audio. Plain
+ * JavaScript manages about 200x real time on a modest server core; f32x4 SIMD does 4 products per
+ * instruction without bounds checks, which is what brings 48 kHz -> 16 kHz past 1000x. WebAssembly is built
+ * into Node, so this adds no dependency. If the host cannot compile it, the resampler uses its JS loop.
+ *
+ * The function, in WAT (all parameters i32, byte addresses into the imported memory):
+ *
+ *   (func (export "fir") (param $coefs $tapBytes $phases $x $frac $stepBytes $stepFrac $out $n)
+ *     (local $cp $xp $end i32) (local $acc0 $acc1 v128)
+ *     loop $each_output
+ *       cp = coefs + frac * tapBytes ; end = cp + tapBytes ; xp = x ; acc0 = acc1 = 0
+ *       loop $taps            ;; 8 taps per turn, tapBytes is a multiple of 32
+ *         acc0 += load(cp) * load(xp) ; acc1 += load(cp+16) * load(xp+16)
+ *         xp += 32 ; cp += 32 ; br_if $taps (cp < end)
+ *       f32.store(out, horizontal sum of acc0 + acc1) ; out += 4
+ *       x += stepBytes ; frac += stepFrac ; if frac >= phases { frac -= phases ; x += 4 }
+ *       n -= 1 ; br_if $each_output n
+ */
+
+export type FirKernel = (coefs: number, tapBytes: number, phases: number, x: number, frac: number,
+  stepBytes: number, stepFrac: number, out: number, n: number) => void;
+
+// Opcodes used below (core spec and the SIMD proposal, which is prefixed 0xFD).
+const I32 = 0x7f, V128 = 0x7b;
+const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22;
+const I32_CONST = 0x41, I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_LT_U = 0x49, I32_GE_U = 0x4f;
+const LOOP = 0x03, IF = 0x04, END = 0x0b, BR_IF = 0x0d, VOID = 0x40;
+const F32_ADD = 0x92, F32_STORE = 0x38;
+const SIMD = 0xfd;
+const V128_LOAD = [SIMD, 0x00], V128_CONST = [SIMD, 0x0c];
+const F32X4_EXTRACT = [SIMD, 0x1f], F32X4_ADD = [SIMD, 0xe4, 0x01], F32X4_MUL = [SIMD, 0xe6, 0x01];
+
+// Parameter and local indices.
+const COEFS = 0, TAP_BYTES = 1, PHASES = 2, X = 3, FRAC = 4, STEP_BYTES = 5, STEP_FRAC = 6, OUT = 7, N = 8;
+const CP = 9, XP = 10, END_P = 11, ACC0 = 12, ACC1 = 13;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function name(s: string): number[] {
+  return [...uleb(s.length), ...Buffer.from(s, 'utf8')];
+}
+
+const get = (i: number) => [LOCAL_GET, i];
+const set = (i: number) => [LOCAL_SET, i];
+const tee = (i: number) => [LOCAL_TEE, i];
+const i32 = (v: number) => [I32_CONST, ...sleb(v)];
+const load = (offset: number) => [...V128_LOAD, 0, ...uleb(offset)];
+const zero = () => [...V128_CONST, ...new Array<number>(16).fill(0)];
+
+function sleb(n: number): number[] {
+  // Only small non-negative constants are used here, so the unsigned encoding plus a clear sign bit suffices.
+  const out = uleb(n);
+  if (out[out.length - 1] & 0x40) {
+    out[out.length - 1] |= 0x80;
+    out.push(0);
+  }
+  return out;
+}
+
+function body(): number[] {
+  const code = [
+    LOOP, VOID,
+    ...get(COEFS), ...get(FRAC), ...get(TAP_BYTES), I32_MUL, I32_ADD, ...tee(CP),
+    ...get(TAP_BYTES), I32_ADD, ...set(END_P),
+    ...get(X), ...set(XP),
+    ...zero(), ...set(ACC0),
+    ...zero(), ...set(ACC1),
+    LOOP, VOID,
+    ...get(ACC0), ...get(CP), ...load(0), ...get(XP), ...load(0), ...F32X4_MUL, ...F32X4_ADD, ...set(ACC0),
+    ...get(ACC1), ...get(CP), ...load(16), ...get(XP), ...load(16), ...F32X4_MUL, ...F32X4_ADD, ...set(ACC1),
+    ...get(XP), ...i32(32), I32_ADD, ...set(XP),
+    ...get(CP), ...i32(32), I32_ADD, ...tee(CP),
+    ...get(END_P), I32_LT_U, BR_IF, 0,
+    END,
+    ...get(OUT),
+    ...get(ACC0), ...get(ACC1), ...F32X4_ADD, ...set(ACC0),
+    ...get(ACC0), ...F32X4_EXTRACT, 0, ...get(ACC0), ...F32X4_EXTRACT, 1, F32_ADD,
+    ...get(ACC0), ...F32X4_EXTRACT, 2, ...get(ACC0), ...F32X4_EXTRACT, 3, F32_ADD,
+    F32_ADD,
+    F32_STORE, 2, 0,
+    ...get(OUT), ...i32(4), I32_ADD, ...set(OUT),
+    ...get(X), ...get(STEP_BYTES), I32_ADD, ...set(X),
+    ...get(FRAC), ...get(STEP_FRAC), I32_ADD, ...tee(FRAC),
+    ...get(PHASES), I32_GE_U,
+    IF, VOID,
+    ...get(FRAC), ...get(PHASES), I32_SUB, ...set(FRAC),
+    ...get(X), ...i32(4), I32_ADD, ...set(X),
+    END,
+    ...get(N), ...i32(1), I32_SUB, ...tee(N),
+    BR_IF, 0,
+    END,
+    END,
+  ];
+  const locals = vec([[3, I32], [2, V128]]);
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, ...vec(new Array<number[]>(9).fill([I32])), 0]])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
+    ...section(3, vec([[0]])),
+    ...section(7, vec([[...name('fir'), 0x00, 0]])),
+    ...section(10, vec([body()])),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled module, or null where WebAssembly SIMD is unavailable (then the JS loop is used). */
+export function firModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(moduleBytes());
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** A kernel bound to `memory`; the memory may grow later (the instance sees the same memory). */
+export function instantiateFir(memory: WebAssembly.Memory): FirKernel | null {
+  const mod = firModule();
+  if (!mod) return null;
+  const instance = new WebAssembly.Instance(mod, { env: { memory } });
+  return instance.exports.fir as FirKernel;
+}

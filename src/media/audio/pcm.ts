@@ -1,0 +1,126 @@
+/**
+ * Sample conversions between little-endian PCM bytes and float samples in [-1, 1].
+ *
+ * Typed-array views are used when the bytes happen to be aligned (the usual case); Node's pooled Buffers
+ * can start at any offset, so there is always a byte-wise path too. Both give identical values.
+ */
+import { endianness } from 'node:os';
+import { AudioFormatError } from './errors';
+import type { WavFormat } from './wav';
+
+/** Typed-array views read host order; every platform Node-RED runs on is little-endian, but do not assume. */
+const HOST_LE = endianness() === 'LE';
+
+export function bytesPerFrame(f: WavFormat): number {
+  return (f.bitDepth / 8) * f.channels;
+}
+
+/**
+ * Decodes whole frames of interleaved PCM to floats in [-1, 1]. A trailing partial frame is ignored: the
+ * caller keeps it and prepends it to the next chunk. 8-bit is unsigned (as in WAV), 16/24/32-bit signed,
+ * 32-bit float when `f.float`. Non-finite float samples throw AudioFormatError rather than poison a stream.
+ */
+export function decodeInterleaved(bytes: Buffer, f: WavFormat): Float32Array {
+  const frameBytes = bytesPerFrame(f);
+  const n = Math.floor(bytes.length / frameBytes) * f.channels;
+  const out = new Float32Array(n);
+  if (f.float) {
+    if (f.bitDepth !== 32) throw new AudioFormatError(`${f.bitDepth}-bit float PCM is not supported; accepted: 32-bit float`, 'UNSUPPORTED');
+    if (HOST_LE && bytes.byteOffset % 4 === 0) {
+      out.set(new Float32Array(bytes.buffer, bytes.byteOffset, n));
+    } else {
+      for (let i = 0; i < n; i++) out[i] = bytes.readFloatLE(i * 4);
+    }
+    for (let i = 0; i < n; i++) {
+      const v = out[i];
+      if (v !== v || v === Infinity || v === -Infinity) {
+        throw new AudioFormatError(`float PCM contains ${v} at sample ${i}; samples must be finite numbers (nominally -1..1)`, 'INVALID');
+      }
+      // Float WAVs may exceed full scale; clip here so everything downstream sees [-1, 1].
+      if (v > 1) out[i] = 1;
+      else if (v < -1) out[i] = -1;
+    }
+    return out;
+  }
+  switch (f.bitDepth) {
+    case 8:
+      for (let i = 0; i < n; i++) out[i] = (bytes[i] - 128) / 128;
+      break;
+    case 16:
+      if (HOST_LE && bytes.byteOffset % 2 === 0) {
+        const s = new Int16Array(bytes.buffer, bytes.byteOffset, n);
+        for (let i = 0; i < n; i++) out[i] = s[i] / 32768;
+      } else {
+        for (let i = 0; i < n; i++) out[i] = bytes.readInt16LE(i * 2) / 32768;
+      }
+      break;
+    case 24:
+      for (let i = 0, b = 0; i < n; i++, b += 3) {
+        // Assemble the 24-bit value in the top of an int32 so the sign comes for free, then scale.
+        out[i] = ((bytes[b] << 8) | (bytes[b + 1] << 16) | (bytes[b + 2] << 24)) / 2147483648;
+      }
+      break;
+    case 32:
+      if (HOST_LE && bytes.byteOffset % 4 === 0) {
+        const s = new Int32Array(bytes.buffer, bytes.byteOffset, n);
+        for (let i = 0; i < n; i++) out[i] = s[i] / 2147483648;
+      } else {
+        for (let i = 0; i < n; i++) out[i] = bytes.readInt32LE(i * 4) / 2147483648;
+      }
+      break;
+    default:
+      throw new AudioFormatError(`${String(f.bitDepth)}-bit PCM is not supported; accepted: 8, 16, 24 or 32-bit`, 'UNSUPPORTED');
+  }
+  return out;
+}
+
+/** Averages the channels of each frame. Mono input is returned as is (no copy). */
+export function downmixToMono(interleaved: Float32Array, channels: number): Float32Array {
+  if (channels === 1) return interleaved;
+  const frames = Math.floor(interleaved.length / channels);
+  const out = new Float32Array(frames);
+  if (channels === 2) {
+    for (let i = 0, j = 0; i < frames; i++, j += 2) out[i] = (interleaved[j] + interleaved[j + 1]) * 0.5;
+    return out;
+  }
+  const scale = 1 / channels;
+  for (let i = 0, j = 0; i < frames; i++) {
+    let s = 0;
+    for (let c = 0; c < channels; c++) s += interleaved[j++];
+    out[i] = s * scale;
+  }
+  return out;
+}
+
+/**
+ * Floats to signed 16-bit little-endian, scaled by 32768 so that pcm16ToFloat round-trips exactly; clipped
+ * to the int16 range, rounded to nearest. NaN becomes 0.
+ */
+export function floatToPcm16(samples: Float32Array): Buffer {
+  const n = samples.length;
+  const s = new Int16Array(n);
+  for (let i = 0; i < n; i++) {
+    let v = Math.round(samples[i] * 32768);
+    if (v > 32767) v = 32767;
+    else if (v < -32768) v = -32768;
+    else if (v !== v) v = 0;
+    s[i] = v;
+  }
+  if (HOST_LE) return Buffer.from(s.buffer, s.byteOffset, n * 2);
+  const out = Buffer.allocUnsafe(n * 2);
+  for (let i = 0; i < n; i++) out.writeInt16LE(s[i], i * 2);
+  return out;
+}
+
+/** Signed 16-bit little-endian to floats (value / 32768). A trailing odd byte is ignored. */
+export function pcm16ToFloat(buf: Buffer): Float32Array {
+  const n = buf.length >> 1;
+  const out = new Float32Array(n);
+  if (HOST_LE && buf.byteOffset % 2 === 0) {
+    const s = new Int16Array(buf.buffer, buf.byteOffset, n);
+    for (let i = 0; i < n; i++) out[i] = s[i] / 32768;
+  } else {
+    for (let i = 0; i < n; i++) out[i] = buf.readInt16LE(i * 2) / 32768;
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+/**
+ * Kaiser-windowed sinc low-pass, laid out as a polyphase table for a rational resampling ratio.
+ *
+ * The output sample n sits at input position n * M / L (M/L = inRate/outRate in lowest terms), so only L
+ * distinct fractional positions ("phases") ever occur: for every rate pair Node-RED flows use (8k, 11.025k,
+ * 22.05k, 44.1k, 48k, 96k... to 16k) L is at most 640 and each output uses an exact precomputed phase.
+ * For odd pairs with a huge L (47999 -> 16000) the table would not fit, so we store 1024 phases and
+ * interpolate linearly between the two neighbours instead.
+ */
+
+/** Stopband attenuation the window is designed for; the target is < -90 dB aliasing, this leaves margin. */
+export const STOPBAND_DB = 100;
+/** Transition band as a fraction of the lower rate: the pass band is flat to 0.45 * low (0.9 x its
+ * Nyquist) and the stop band starts at 0.55 * low, so anything that folds back lands above 0.45 * low. */
+export const TRANSITION = 0.1;
+/** Taps per phase are padded to this multiple so the SIMD kernel can take 8 at a time without a tail. */
+export const TAP_MULTIPLE = 8;
+
+const MAX_EXACT_PHASES = 4096;
+const MAX_TABLE_FLOATS = 1 << 20;
+const INTERPOLATED_PHASES = 1024;
+
+export interface PolyphaseFilter {
+  /** Output step in input samples is M / L (lowest terms). */
+  readonly L: number;
+  readonly M: number;
+  /** The kernel spans input positions (-half, half) around the output's position. */
+  readonly half: number;
+  /** Coefficients per phase (>= 2 * half, padded with zeros to a multiple of TAP_MULTIPLE). */
+  readonly taps: number;
+  /** True: phase index = (n * M) mod L exactly. False: `phases - 1` steps, interpolated. */
+  readonly exact: boolean;
+  readonly phases: number;
+  /** phases x taps; tap j of phase p weighs input sample (floor(pos) - half + 1 + j). */
+  readonly coefs: Float32Array;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Zeroth-order modified Bessel function of the first kind, by its power series (converges fast for x < 30). */
+function besselI0(x: number): number {
+  let sum = 1;
+  let term = 1;
+  const q = (x * x) / 4;
+  for (let k = 1; k < 200; k++) {
+    term *= q / (k * k);
+    sum += term;
+    if (term < sum * 1e-21) break;
+  }
+  return sum;
+}
+
+const cache = new Map<string, PolyphaseFilter>();
+
+/** The (cached, shared, read-only) filter for a rate pair; callers copy `coefs` where they need it. */
+export function polyphaseFilter(inRate: number, outRate: number): PolyphaseFilter {
+  const key = `${inRate}:${outRate}`;
+  let f = cache.get(key);
+  if (!f) {
+    f = design(inRate, outRate);
+    cache.set(key, f);
+  }
+  return f;
+}
+
+function design(inRate: number, outRate: number): PolyphaseFilter {
+  const g = gcd(inRate, outRate);
+  const L = outRate / g;
+  const M = inRate / g;
+  const low = Math.min(inRate, outRate);
+  // All frequencies in cycles per input sample: the kernel runs on the input's time grid.
+  const cutoff = (0.5 * low) / inRate;
+  const deltaOmega = (2 * Math.PI * TRANSITION * low) / inRate;
+  // Kaiser's formulas for window length and shape from attenuation and transition width.
+  const length = Math.ceil((STOPBAND_DB - 7.95) / (2.285 * deltaOmega));
+  const half = Math.ceil(length / 2);
+  const beta = 0.1102 * (STOPBAND_DB - 8.7);
+  const i0beta = besselI0(beta);
+  const taps = Math.ceil((2 * half) / TAP_MULTIPLE) * TAP_MULTIPLE;
+
+  const exact = L <= MAX_EXACT_PHASES && L * taps <= MAX_TABLE_FLOATS;
+  // Interpolated tables carry one extra phase (fraction 1.0) so phase p+1 always exists.
+  const phases = exact ? L : INTERPOLATED_PHASES + 1;
+  const steps = exact ? L : INTERPOLATED_PHASES;
+  const coefs = new Float32Array(phases * taps);
+  const h = new Float64Array(2 * half);
+  for (let p = 0; p < phases; p++) {
+    const frac = p / steps;
+    let sum = 0;
+    for (let j = 0; j < 2 * half; j++) {
+      // Distance from the output position to input sample (floor(pos) - half + 1 + j).
+      const t = frac + half - 1 - j;
+      const u = t / half;
+      let v = 0;
+      if (u > -1 && u < 1) {
+        const x = 2 * cutoff * t;
+        const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
+        v = 2 * cutoff * sinc * (besselI0(beta * Math.sqrt(1 - u * u)) / i0beta);
+      }
+      h[j] = v;
+      sum += v;
+    }
+    // Each phase sums to exactly 1, so DC passes at unity gain whatever the phase (no DC ripple pattern).
+    for (let j = 0; j < 2 * half; j++) coefs[p * taps + j] = h[j] / sum;
+  }
+  return { L, M, half, taps, exact, phases, coefs };
+}

@@ -1,0 +1,67 @@
+/**
+ * Recognises compressed audio containers by their magic bytes, so that an MP3 sent by mistake gets a clear
+ * "MP3 is not supported" instead of being played to the service as loud noise.
+ *
+ * Only call this on the first bytes of a stream: raw PCM can start with anything, and the MPEG/ADTS sync
+ * words are short, so those checks demand two valid frame headers one frame apart.
+ */
+
+/** The format's name, or undefined when the bytes do not look like a known compressed format. */
+export function sniffCompressed(b: Uint8Array): string | undefined {
+  if (b.length < 4) return undefined;
+  const tag = String.fromCharCode(b[0], b[1], b[2], b[3]);
+  if (tag.startsWith('ID3')) return 'MP3';
+  if (tag === 'OggS') return 'Ogg (Opus/Vorbis)';
+  if (tag === 'fLaC') return 'FLAC';
+  if (b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) return 'WebM/Matroska';
+  if (tag === 'FORM' && b.length >= 12) {
+    const kind = String.fromCharCode(b[8], b[9], b[10], b[11]);
+    if (kind === 'AIFF' || kind === 'AIFC') return 'AIFF';
+  }
+  if (tag === '#!AM') return 'AMR';
+  if (b.length >= 8 && String.fromCharCode(b[4], b[5], b[6], b[7]) === 'ftyp') return 'MP4/M4A (AAC)';
+  if (isAdts(b)) return 'AAC (ADTS)';
+  if (isMpegFrame(b)) return 'MP3';
+  return undefined;
+}
+
+// Layer III bitrates (kbit/s) by bitrate index, for MPEG-1 and for MPEG-2/2.5; used to find the next frame.
+const BITRATES_V1_L3 = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
+const BITRATES_V2_L3 = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160];
+const SAMPLE_RATES: Record<number, number[]> = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] };
+
+/** Length in bytes of the MP3 (MPEG Layer III) frame whose header starts at `at`, or undefined if none does. */
+function mp3FrameLength(b: Uint8Array, at: number): number | undefined {
+  if (at + 4 > b.length || b[at] !== 0xff || (b[at + 1] & 0xe0) !== 0xe0) return undefined;
+  const version = (b[at + 1] >> 3) & 3; // 0: 2.5, 1: reserved, 2: MPEG-2, 3: MPEG-1
+  const layer = (b[at + 1] >> 1) & 3; // 1: Layer III
+  const bitrate = b[at + 2] >> 4;
+  const rate = (b[at + 2] >> 2) & 3;
+  if (version === 1 || layer !== 1 || bitrate === 0 || bitrate === 15 || rate === 3) return undefined;
+  const kbps = (version === 3 ? BITRATES_V1_L3 : BITRATES_V2_L3)[bitrate];
+  const padding = (b[at + 2] >> 1) & 1;
+  return Math.floor(((version === 3 ? 144 : 72) * kbps * 1000) / SAMPLE_RATES[version][rate]) + padding;
+}
+
+/**
+ * A frame header followed, exactly one frame later, by another: a lone 0xFFEx can be two PCM samples
+ * (quiet audio is full of 0xFFFF), two headers at the right distance are not. MP3s without ID3 tags are
+ * rare enough that needing the second frame in the first chunk costs nothing.
+ */
+function isMpegFrame(b: Uint8Array): boolean {
+  const length = mp3FrameLength(b, 0);
+  return length !== undefined && mp3FrameLength(b, length) !== undefined;
+}
+
+function adtsFrameLength(b: Uint8Array, at: number): number | undefined {
+  // 12-bit sync, layer 00, a valid sampling-frequency index (0..12) and a frame length >= the header.
+  if (at + 7 > b.length || b[at] !== 0xff || (b[at + 1] & 0xf6) !== 0xf0) return undefined;
+  const freq = (b[at + 2] >> 2) & 0x0f;
+  const length = ((b[at + 3] & 0x03) << 11) | (b[at + 4] << 3) | (b[at + 5] >> 5);
+  return freq <= 12 && length >= 7 ? length : undefined;
+}
+
+function isAdts(b: Uint8Array): boolean {
+  const length = adtsFrameLength(b, 0);
+  return length !== undefined && adtsFrameLength(b, length) !== undefined;
+}

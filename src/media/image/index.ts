@@ -1,0 +1,6 @@
+/** Image input for the service: sniff, coerce, budget, normalise to JPEG, rate-limit. No Node-RED here. */
+export * from './errors';
+export * from './sniff';
+export * from './budget';
+export * from './normalize';
+export * from './rate-limiter';

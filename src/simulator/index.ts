@@ -1,0 +1,7 @@
+/**
+ * A local simulator of qwen3-livetranslate-flash-realtime (protocol.md): the same handshake,
+ * events, turn detection, usage and validation errors, with scripted replies. No Node-RED here.
+ */
+export { Simulator, REALTIME_PATH } from './server';
+export { loadScript, parseScript, defaultReply } from './script';
+export type { ScriptedReply, SimulatorOptions, SimSessionRecord, SimUtterance, SimFaults } from './types';

@@ -1,0 +1,75 @@
+/**
+ * The simulator's public shapes. Kept apart from the server so that tests and the CLI can import
+ * them without pulling in `ws`.
+ */
+import type { WireSessionConfig } from '../protocol/catalog';
+
+/** One scripted answer: what the "service" heard and what it says back. */
+export interface ScriptedReply {
+  transcript: string;
+  translation: string;
+  /** Source language reported in the transcription events (defaults to the configured one). */
+  language?: string;
+}
+
+/**
+ * Faults to inject, for client robustness tests. Read live: a test may change a field of the
+ * object it passed in and the next connection or event sees it.
+ */
+export interface SimFaults {
+  /** Every upgrade is refused with 401, whatever the key. */
+  refuseAuth?: boolean;
+  /** Terminate a session's socket (no close frame) once it has been sent this many events. */
+  dropAfterEvents?: number;
+  /** Extra delay in ms before each step of a reply (also in fast mode: then timers are used). */
+  delayMs?: number;
+}
+
+export interface SimulatorOptions {
+  /** 0 = random free port (default 0). */
+  port?: number;
+  /** Default '127.0.0.1' (loopback only by default). */
+  host?: string;
+  /** When set, the bearer key must equal it; when unset any non-empty bearer key is accepted. */
+  apiKey?: string;
+  /** Replies used for utterances in order (then the generic default reply). */
+  script?: ScriptedReply[];
+  /** Trailing silence that ends an utterance (default 800). */
+  silenceMs?: number;
+  /** RMS energy threshold in dBFS for the energy VAD (default -45). */
+  speechThreshold?: number;
+  /** Default true: reply events are spaced like the service; false = all at once (tests). */
+  realtime?: boolean;
+  /** Optional logger; never given the key. */
+  log?: (line: string) => void;
+  /** Optional fault injection (extension; see SimFaults). */
+  faults?: SimFaults;
+}
+
+export interface SimUtterance {
+  startMs: number;
+  endMs: number;
+  reply: ScriptedReply;
+}
+
+export interface SimSessionRecord {
+  /** sess_… */
+  id: string;
+  /** Current merged config. */
+  config: WireSessionConfig;
+  /** Total PCM bytes appended. */
+  audioBytesReceived: number;
+  audioAppends: number;
+  imagesReceived: number;
+  imagesRejected: number;
+  utterances: SimUtterance[];
+  /** Types of the events sent, in order. */
+  eventsSent: string[];
+  /** Audio seconds billed (all appended audio). */
+  billedAudioSeconds: number;
+  closed: boolean;
+  /** session.finished sent. */
+  finished: boolean;
+  /** All appended PCM concatenated (for tests to check duration/content). */
+  receivedAudio(): Buffer;
+}

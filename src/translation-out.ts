@@ -1,0 +1,62 @@
+/**
+ * translation-out: emits what the service answers as ordinary messages, one output per kind:
+ * translated text, source transcript, translated audio, events (lifecycle, usage, errors).
+ * Thin glue over output/translation-messages.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { TranslationMessages, PORT, type AudioOutputFormat, type Outgoing } from './output/translation-messages';
+import type { LiveTranslateSessionNode } from './glue/session-node';
+
+interface TranslationOutDef extends NodeDef {
+  session: string;
+  partials?: boolean | string;
+  audioFormat?: AudioOutputFormat;
+}
+
+const OUTPUTS = 4;
+
+export = function register(RED: NodeAPI): void {
+  function TranslationOut(this: Node, def: TranslationOutDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const session = RED.nodes.getNode(def.session) as LiveTranslateSessionNode | null;
+    const audioFormat: AudioOutputFormat = def.audioFormat === 'wav' || def.audioFormat === 'dataurl' ? def.audioFormat : 'pcm';
+    const messages = new TranslationMessages({ partials: def.partials !== false && def.partials !== 'false', audioFormat });
+    const cleanups: Array<() => void> = [];
+
+    const emit = (list: Outgoing[]) => {
+      for (const o of list) {
+        const out: (NodeMessage | null)[] = new Array(OUTPUTS).fill(null);
+        out[o.port] = o.msg as NodeMessage;
+        node.send(out);
+        if (o.port === PORT.events && o.msg.topic === 'error') {
+          const p = o.msg.payload as { message?: string; code?: string };
+          // Also to Catch nodes: an error from the service is something a flow may want to handle.
+          node.error(`service error${p.code ? ' ' + p.code : ''}: ${p.message || ''}`, o.msg as NodeMessage);
+        }
+      }
+    };
+
+    if (!session) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('livetranslate-session.status.nosession') });
+    } else {
+      cleanups.push(session.register(node));
+      cleanups.push(session.subscribe({
+        event: (event) => emit(messages.handle(event)),
+        state: (state, reason) => {
+          if (state === 'connecting') messages.reset();
+          emit([messages.state(state, reason)]);
+        },
+        unknown: (type, raw) => emit([{ port: PORT.events, msg: { topic: type, payload: raw } }]),
+        problem: (message) => emit([{ port: PORT.events, msg: { topic: 'warning', payload: { message } } }]),
+      }));
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      for (const c of cleanups) c();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('livetranslate-translation-out', TranslationOut as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+};

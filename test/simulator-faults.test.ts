@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { Simulator, type SimFaults } from '../src/simulator';
+import { speechBuffer } from './support/fixtures';
+import { connectSim, refusedUpgrade, settle, streamPcm, type SimClient } from './support/sim-client';
+
+const SPEECH = () => speechBuffer('Testing faults.', { rate: 16000, channels: 1, type: 'raw', padEnd: 1.2 });
+
+describe('simulator: fault injection', function () {
+  let sim: Simulator;
+  let url: string;
+  const faults: SimFaults = {};
+  const clients: SimClient[] = [];
+
+  beforeEach(async function () {
+    for (const k of Object.keys(faults) as (keyof SimFaults)[]) delete faults[k];
+    sim = new Simulator({ realtime: false, faults });
+    url = await sim.start();
+  });
+
+  afterEach(async function () {
+    for (const c of clients.splice(0)) c.ws.terminate();
+    await sim.stop();
+  });
+
+  async function open(): Promise<SimClient> {
+    const c = await connectSim(url);
+    clients.push(c);
+    await c.waitFor('session.created');
+    return c;
+  }
+
+  it('refuseAuth turns every upgrade into a 401, live', async function () {
+    await open();
+    faults.refuseAuth = true;
+    assert.equal((await refusedUpgrade(url, { Authorization: 'Bearer good' })).status, 401);
+    faults.refuseAuth = false;
+    await open();
+    assert.equal(sim.sessions.length, 2);
+  });
+
+  it('dropAfterEvents cuts the socket without a close frame after N events', async function () {
+    faults.dropAfterEvents = 5;
+    const c = await open();
+    streamPcm(c, SPEECH());
+    const code = await c.closed();
+    assert.equal(code, 1006, 'abnormal closure');
+    assert.equal(c.events.length, 5);
+    assert.equal(sim.sessions[0].eventsSent.length, 5);
+  });
+
+  it('inject() sends any frame, malformed JSON included; drop() cuts connections', async function () {
+    const a = await open();
+    const b = await open();
+    assert.equal(sim.inject('{"type": "error", broken', sim.sessions[1].id), 1);
+    assert.equal(sim.inject({ event_id: 'event_x', type: 'error', error: { type: 'server_error', code: 'COMMON_ERROR', message: 'Internal service error: null' } }), 2);
+    await a.waitFor('error');
+    await settle(50);
+    assert.deepEqual(b.events[1], { type: '(unparseable)', raw: '{"type": "error", broken' });
+    assert.equal(b.events[2].error.code, 'COMMON_ERROR');
+    assert.equal(a.events.filter((e) => e.type === 'error').length, 1, 'a did not get the malformed frame');
+    assert.equal(sim.drop(sim.sessions[0].id), 1);
+    assert.equal(await a.closed(), 1006);
+    await settle(20);
+    assert.equal(sim.openSockets(), 1);
+    assert.equal(b.ws.readyState, b.ws.OPEN);
+  });
+
+  it('delayMs slows every reply step, even in fast mode', async function () {
+    faults.delayMs = 40;
+    const c = await open();
+    const t0 = Date.now();
+    streamPcm(c, SPEECH());
+    await c.waitFor('input_audio_buffer.committed');
+    const committedAt = Date.now();
+    await c.waitFor('response.done');
+    const steps = sim.sessions[0].eventsSent.length - sim.sessions[0].eventsSent.indexOf('conversation.item.created') - 1;
+    const elapsed = Date.now() - committedAt;
+    assert.ok(committedAt - t0 < 1000);
+    // At least 8 reply events (created, item, part, a partial, done ×4), 40 ms each.
+    assert.ok(steps >= 8 && elapsed >= 8 * 40, `${elapsed} ms for the reply`);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * A real Node-RED runtime (node-red-node-test-helper) with this package's compiled nodes, and
+ * small helpers to wire flows to the simulator and collect what the nodes send.
+ */
+import helper from 'node-red-node-test-helper';
+
+helper.init(require.resolve('node-red'));
+
+export { helper };
+
+// The compiled nodes (npm test builds first), as Node-RED loads them.
+export const sessionNode = require('../../nodes/livetranslate-session.js');
+export const audioInNode = require('../../nodes/audio-in.js');
+export const imageInNode = require('../../nodes/image-in.js');
+export const translationOutNode = require('../../nodes/translation-out.js');
+export const ALL_NODES = [sessionNode, audioInNode, imageInNode, translationOutNode];
+// Core nodes used by test flows (catch, debug…) are loaded by the helper itself.
+export const catchNode = require('@node-red/nodes/core/common/25-catch.js');
+
+export interface SessionSettings {
+  id?: string;
+  url: string;
+  sourceLanguage?: string;
+  targetLanguage?: string;
+  output?: 'text' | 'text+audio';
+  voice?: string;
+  transcription?: boolean;
+  connectMode?: 'deploy' | 'input';
+  [k: string]: unknown;
+}
+
+export function sessionConfig(s: SessionSettings): Record<string, unknown> {
+  return {
+    id: s.id || 'sess1', type: 'livetranslate-session', name: 'test session',
+    endpoint: 'custom', model: 'qwen3-livetranslate-flash-realtime',
+    sourceLanguage: 'en', targetLanguage: 'ja', output: 'text+audio', voice: 'Cherry', transcription: true,
+    connectMode: 'deploy', idleTimeout: 60, allowInsecure: false, ...s,
+  };
+}
+
+export function loadFlow(flow: object[], credentials: Record<string, unknown> = {}, nodes: unknown[] = ALL_NODES): Promise<void> {
+  return new Promise((resolve, reject) => {
+    helper.load(nodes as never, flow as never, credentials as never, (err?: Error) => (err ? reject(err) : resolve()));
+  });
+}
+
+export interface Captured { port: number; msg: Record<string, unknown>; at: number }
+
+/** Collects every message a node sends, per output, in order. */
+export function capture(node: { send: (m: unknown) => void }): Captured[] {
+  const out: Captured[] = [];
+  const original = node.send.bind(node);
+  node.send = (m: unknown) => {
+    const arr = Array.isArray(m) ? m : [m];
+    arr.forEach((msg, port) => { if (msg) out.push({ port, msg: msg as Record<string, unknown>, at: Date.now() }); });
+    original(m);
+  };
+  return out;
+}
+
+export async function waitFor<T>(fn: () => T | undefined | false, timeoutMs = 15000, what = 'condition'): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Node status objects set on a node, in order. */
+export function statuses(node: { status: (s: unknown) => void }): Array<{ fill?: string; shape?: string; text?: string }> {
+  const out: Array<{ fill?: string; shape?: string; text?: string }> = [];
+  const original = node.status.bind(node);
+  node.status = (s: unknown) => {
+    out.push(s as { fill?: string; text?: string });
+    original(s);
+  };
+  return out;
+}
