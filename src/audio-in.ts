@@ -9,6 +9,7 @@ import { INPUT_SAMPLE_RATE } from './protocol';
 import { readAudioMessage, type AudioMessage } from './glue/audio-message';
 import { runControlAction, type ControlMessage } from './glue/control';
 import type { LiveTranslateSessionNode } from './glue/session-node';
+import { sessionTexts } from './glue/texts';
 
 interface AudioInDef extends NodeDef {
   session: string;
@@ -38,6 +39,7 @@ export = function register(RED: NodeAPI): void {
   function AudioIn(this: Node, def: AudioInDef) {
     RED.nodes.createNode(this, def);
     const node = this;
+    const texts = sessionTexts(RED);
     const session = RED.nodes.getNode(def.session) as LiveTranslateSessionNode | null;
     const stream = new AudioInputStream(defaultsFrom(def), INPUT_SAMPLE_RATE);
     const framer = new Pcm16Framer(FRAME_BYTES);
@@ -48,7 +50,7 @@ export = function register(RED: NodeAPI): void {
     });
     let unregister: (() => void) | undefined;
 
-    if (!session) node.status({ fill: 'red', shape: 'ring', text: RED._('livetranslate-session.status.nosession') });
+    if (!session) node.status({ fill: 'red', shape: 'ring', text: texts('status.nosession') });
     else unregister = session.register(node);
 
     node.on('input', (msg: NodeMessageInFlow, _send, done) => {
@@ -94,7 +96,7 @@ export = function register(RED: NodeAPI): void {
         }
         done();
       } catch (e) {
-        node.status({ fill: 'red', shape: 'ring', text: RED._('livetranslate-session.status.badaudio') });
+        node.status({ fill: 'red', shape: 'ring', text: texts('status.badaudio') });
         done(e as Error);
       }
     });

@@ -8,6 +8,7 @@ import { LatestFrameLimiter, coerceImageBytes, normalizeImage, type ImageBudget 
 import { IMAGE_MAX_PER_SECOND } from './protocol';
 import { runControlAction, type ControlMessage } from './glue/control';
 import type { LiveTranslateSessionNode } from './glue/session-node';
+import { sessionTexts } from './glue/texts';
 
 interface ImageInDef extends NodeDef {
   session: string;
@@ -31,6 +32,7 @@ export = function register(RED: NodeAPI): void {
   function ImageIn(this: Node, def: ImageInDef) {
     RED.nodes.createNode(this, def);
     const node = this;
+    const texts = sessionTexts(RED);
     const session = RED.nodes.getNode(def.session) as LiveTranslateSessionNode | null;
     const budget = budgetFrom(def);
     const rate = Math.min(IMAGE_MAX_PER_SECOND, Math.max(0.1, Number(def.maxRate) || IMAGE_MAX_PER_SECOND));
@@ -45,12 +47,12 @@ export = function register(RED: NodeAPI): void {
         session.realtime.appendImage(img.jpeg);
       }, (e: Error) => {
         if (closed) return;
-        node.status({ fill: 'red', shape: 'ring', text: RED._('livetranslate-session.status.badimage') });
+        node.status({ fill: 'red', shape: 'ring', text: texts('status.badimage') });
         node.error(e.message, frame.msg);
       });
     });
 
-    if (!session) node.status({ fill: 'red', shape: 'ring', text: RED._('livetranslate-session.status.nosession') });
+    if (!session) node.status({ fill: 'red', shape: 'ring', text: texts('status.nosession') });
     else unregister = session.register(node);
 
     node.on('input', (msg: NodeMessageInFlow, _send, done) => {
@@ -68,7 +70,7 @@ export = function register(RED: NodeAPI): void {
         limiter.offer({ bytes, msg });
         done();
       } catch (e) {
-        node.status({ fill: 'red', shape: 'ring', text: RED._('livetranslate-session.status.badimage') });
+        node.status({ fill: 'red', shape: 'ring', text: texts('status.badimage') });
         done(e as Error);
       }
     });

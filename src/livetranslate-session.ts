@@ -8,6 +8,7 @@ import type { Node, NodeAPI, NodeDef, NodeStatus } from 'node-red';
 import { ActivityTracker, RealtimeSession, redact } from './client';
 import { toWireConfig } from './protocol';
 import type { LiveTranslateSessionNode, SessionListener } from './glue/session-node';
+import { sessionTexts } from './glue/texts';
 import { statusFor } from './glue/status';
 import {
   describeProblems, optionsFrom, readSessionSettings, validateOptions, type SessionNodeConfig, type SessionSettings,
@@ -19,7 +20,7 @@ type Def = NodeDef & SessionNodeConfig;
 const CLOSE_FINISH_TIMEOUT_MS = 3000;
 
 export = function register(RED: NodeAPI): void {
-  const t = (key: string) => RED._(`livetranslate-session.${key}`);
+  const t = sessionTexts(RED);
   serveCatalog(RED);
 
   function LiveTranslateSession(this: LiveTranslateSessionNode, def: Def) {

@@ -6,6 +6,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { TranslationMessages, PORT, type AudioOutputFormat, type Outgoing } from './output/translation-messages';
 import type { LiveTranslateSessionNode } from './glue/session-node';
+import { sessionTexts } from './glue/texts';
 
 interface TranslationOutDef extends NodeDef {
   session: string;
@@ -19,6 +20,7 @@ export = function register(RED: NodeAPI): void {
   function TranslationOut(this: Node, def: TranslationOutDef) {
     RED.nodes.createNode(this, def);
     const node = this;
+    const texts = sessionTexts(RED);
     const session = RED.nodes.getNode(def.session) as LiveTranslateSessionNode | null;
     const audioFormat: AudioOutputFormat = def.audioFormat === 'wav' || def.audioFormat === 'dataurl' ? def.audioFormat : 'pcm';
     const messages = new TranslationMessages({ partials: def.partials !== false && def.partials !== 'false', audioFormat });
@@ -38,7 +40,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     if (!session) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('livetranslate-session.status.nosession') });
+      node.status({ fill: 'red', shape: 'ring', text: texts('status.nosession') });
     } else {
       cleanups.push(session.register(node));
       cleanups.push(session.subscribe({

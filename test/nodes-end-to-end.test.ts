@@ -38,7 +38,7 @@ describe('end to end in Node-RED: spoken WAV → translation', function () {
     it(`translates a ${rate} Hz stereo WAV: partials, final, transcript, 24 kHz audio, usage, in order`, async function () {
       const wavPath = speechFile(SENTENCE, { rate, channels: 2 });
       const seconds = soxDuration(wavPath);
-      await loadFlow(flow(url));
+      await loadFlow(flow(url), { sess1: { apiKey: 'sk-test-123456' } });
       const out = helper.getNode('out1');
       const got = capture(out);
       await waitFor(() => sim.sessions.length > 0 && sim.sessions[0].config.translation?.language === 'ja', 5000, 'session.updated');

@@ -79,4 +79,31 @@ describe('simulator: fault injection', function () {
     // At least 8 reply events (created, item, part, a partial, done ×4), 40 ms each.
     assert.ok(steps >= 8 && elapsed >= 8 * 40, `${elapsed} ms for the reply`);
   });
+
+  it('idleTimeoutMs closes a session that produced no response, like the service', async function () {
+    faults.idleTimeoutMs = 300;
+    const c = await open();
+    const t0 = Date.now();
+    // Audio without speech does not count as activity.
+    streamPcm(c, Buffer.alloc(3200));
+    const code = await c.closed();
+    const elapsed = Date.now() - t0;
+    const err = c.events.find((e) => e.type === 'error');
+    assert.equal(err?.error.code, 'response_idle_timeout');
+    assert.equal(err?.error.message, 'Your session was closed because no response was generated for 0.3 seconds.');
+    assert.equal(code, 1000);
+    assert.ok(elapsed >= 250 && elapsed < 1500, `${elapsed} ms`);
+  });
+
+  it('a response restarts the idle clock', async function () {
+    faults.idleTimeoutMs = 700;
+    const c = await open();
+    await settle(400);
+    streamPcm(c, SPEECH());
+    await c.waitFor('response.done');
+    await settle(500); // 900 ms after the session opened, 500 ms after the response
+    assert.equal(c.ws.readyState, c.ws.OPEN);
+    await c.closed();
+    assert.equal(c.events[c.events.length - 1].error.code, 'response_idle_timeout');
+  });
 });

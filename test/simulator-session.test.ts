@@ -69,7 +69,8 @@ describe('simulator: handshake, session.update, frames', function () {
   });
 
   it('refuses a missing or empty key with HTTP 401 and the DashScope JSON body', async function () {
-    for (const headers of [{}, { Authorization: 'Bearer ' }, { Authorization: 'Basic abc' }]) {
+    const variants: Record<string, string>[] = [{}, { Authorization: 'Bearer ' }, { Authorization: 'Basic abc' }];
+    for (const headers of variants) {
       const r = await refusedUpgrade(url, headers);
       assert.equal(r.status, 401, JSON.stringify(headers));
       const body = JSON.parse(r.body);
@@ -79,6 +80,7 @@ describe('simulator: handshake, session.update, frames', function () {
       assert.ok(body.request_id.length > 0);
     }
     assert.equal(sim.sessions.length, 0);
+    assert.equal(sim.rejectedUpgrades, 3);
   });
 
   it('with apiKey set, accepts only that key and never logs a key', async function () {

@@ -154,10 +154,11 @@ describe('simulator units', function () {
   describe('CLI', function () {
     it('parses its options', function () {
       assert.deepEqual(parseCliArgs(['--port=0', '--host', '::1', '--key', 'k', '--script', 'a.json', '--fast', '--silence', '600']), {
-        port: 0, host: '::1', key: 'k', script: 'a.json', fast: true, silenceMs: 600, quiet: false, help: false,
+        port: 0, host: '::1', key: 'k', script: 'a.json', fast: true, silenceMs: 600, idleTimeoutS: 300, quiet: false, help: false,
       });
       assert.equal(parseCliArgs([], { LIVETRANSLATE_SIM_KEY: 'env' }).key, 'env');
       assert.equal(parseCliArgs([]).port, 8765);
+      assert.equal(parseCliArgs(['--idle-timeout', '0']).idleTimeoutS, 0);
       assert.throws(() => parseCliArgs(['--bogus']), /unknown option/);
       assert.throws(() => parseCliArgs(['--port', 'x']), /number/);
       assert.throws(() => parseCliArgs(['--key']), /needs a value/);

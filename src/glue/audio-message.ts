@@ -16,6 +16,7 @@ export interface AudioMessage {
   format?: unknown;
   parts?: { index?: unknown; count?: unknown; id?: unknown };
   complete?: unknown;
+  end?: unknown;
 }
 
 export interface ReadAudioMessage {
@@ -63,7 +64,7 @@ export function readAudioMessage(msg: AudioMessage, payloadIsWav: boolean): Read
     part = { index: num(p.index) as number, count: num(p.count), id: p.id === undefined ? undefined : String(p.id) };
   }
   const lastPart = !!part && part.count !== undefined && part.index >= part.count - 1;
-  const ends = msg.complete === true || msg.complete === 'true' || lastPart || (!part && payloadIsWav);
+  const ends = msg.complete === true || msg.complete === 'true' || msg.end === true || lastPart || (!part && payloadIsWav);
   return {
     chunk: { data: msg.payload, format, part, last: ends },
     recording: payloadIsWav || !!part,

@@ -223,7 +223,7 @@ export interface TranslateOptions {
 
 export const DEFAULT_OPTIONS: TranslateOptions = {
   sourceLanguage: 'en',
-  targetLanguage: 'en',
+  targetLanguage: 'zh',
   output: 'text+audio',
   voice: DEFAULT_VOICE,
   transcription: true,

@@ -8,6 +8,8 @@ export interface CliArgs {
   fast: boolean;
   silenceMs?: number;
   threshold?: number;
+  /** Seconds without a response after which a session is closed, like the service (0 = never). */
+  idleTimeoutS: number;
   quiet: boolean;
   help: boolean;
 }
@@ -25,6 +27,8 @@ Replies are simulated: scripted or generic text, synthetic (non-speech) audio.
   --fast           send each reply at once instead of at the service's pace
   --silence MS     trailing silence that ends an utterance (default 800)
   --threshold DB   speech energy threshold in dBFS (default -45)
+  --idle-timeout S close sessions with no response for S seconds, like the
+                   service (default 300; 0 = never)
   --quiet          log only the listening line
   --help           this text
 `;
@@ -41,7 +45,7 @@ function str(flag: string, v: string | undefined): string {
 }
 
 export function parseCliArgs(argv: string[], env: Record<string, string | undefined> = {}): CliArgs {
-  const a: CliArgs = { port: 8765, host: '127.0.0.1', fast: false, quiet: false, help: false };
+  const a: CliArgs = { port: 8765, host: '127.0.0.1', fast: false, idleTimeoutS: 300, quiet: false, help: false };
   if (env.LIVETRANSLATE_SIM_KEY) a.key = env.LIVETRANSLATE_SIM_KEY;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
@@ -53,6 +57,7 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
       case '--script': a.script = str(flag, value()); break;
       case '--silence': a.silenceMs = num(flag, value()); break;
       case '--threshold': a.threshold = num(flag, value()); break;
+      case '--idle-timeout': a.idleTimeoutS = num(flag, value()); break;
       case '--fast': a.fast = true; break;
       case '--quiet': a.quiet = true; break;
       case '--help': case '-h': a.help = true; break;

@@ -30,6 +30,7 @@ function main(): void {
     realtime: !args.fast,
     silenceMs: args.silenceMs,
     speechThreshold: args.threshold,
+    faults: args.idleTimeoutS > 0 ? { idleTimeoutMs: args.idleTimeoutS * 1000 } : undefined,
     log: quiet ? undefined : (line) => process.stdout.write(`[sim] ${line}\n`),
   });
   // A long-running simulator must not keep every finished session's audio.

@@ -14,6 +14,13 @@ function checkEntry(e: unknown, i: number, path: string): ScriptedReply {
     throw new Error(`${path}: entry ${i}: "language" must be a string`);
   }
   const r: ScriptedReply = { transcript: o.transcript, translation: o.translation };
+  if (o.translations !== undefined) {
+    const t = o.translations as Record<string, unknown> | null;
+    if (!t || typeof t !== 'object' || Array.isArray(t) || Object.values(t).some((v) => typeof v !== 'string')) {
+      throw new Error(`${path}: entry ${i}: "translations" must map language codes to strings`);
+    }
+    r.translations = t as Record<string, string>;
+  }
   if (typeof o.language === 'string') r.language = o.language;
   return r;
 }
@@ -33,6 +40,12 @@ export function parseScript(json: string, path = 'script'): ScriptedReply[] {
 
 export function loadScript(path: string): ScriptedReply[] {
   return parseScript(readFileSync(path, 'utf8'), path);
+}
+
+/** A scripted reply as spoken to one target language: its own translation when the script has one. */
+export function replyFor(reply: ScriptedReply, target: string): ScriptedReply {
+  const t = reply.translations && reply.translations[target];
+  return t ? { ...reply, translation: t } : reply;
 }
 
 /** The reply for an utterance with no script entry left. */

@@ -16,6 +16,8 @@ const KNOWN_MODEL = /^qwen3-livetranslate-flash-realtime(-\d{4}-\d{2}-\d{2})?$/;
 
 export class Simulator extends EventEmitter {
   readonly sessions: SimSessionRecord[] = [];
+  /** Upgrades refused so far (bad key: 401; wrong path: 404), e.g. to check a client does not retry in a loop. */
+  rejectedUpgrades = 0;
   private readonly live = new Set<SimSession>();
   private readonly opts: SimulatorOptions;
   private http: Server | null = null;
@@ -110,6 +112,7 @@ export class Simulator extends EventEmitter {
   }
 
   private refuse(socket: Socket, status: number, reason: string, body: string): void {
+    this.rejectedUpgrades++;
     socket.on('error', () => undefined);
     socket.end(rawHttpResponse(status, reason, body));
   }

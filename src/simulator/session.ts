@@ -15,7 +15,7 @@ import { parseClientFrame } from '../protocol/parse';
 import { SIM_ERROR_CODES as CODES, decodeBase64Strict, errorEvent } from './frames';
 import { ImageGate } from './images';
 import { buildUtteranceEvents } from './reply';
-import { defaultReply } from './script';
+import { defaultReply, replyFor } from './script';
 import { Timeline, type Step } from './timeline';
 import type { ScriptedReply, SimFaults, SimSessionRecord, SimUtterance } from './types';
 import { imageTokens } from './usage';
@@ -58,6 +58,7 @@ export class SimSession {
   private pendingImageTokens = 0;
   private finishing = false;
   private closeTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly ws: WebSocket, private readonly s: SessionSettings, onClose: (rec: SimSessionRecord) => void) {
     const chunks = this.chunks;
@@ -89,6 +90,7 @@ export class SimSession {
       onClose(this.record);
     });
     this.send({ event_id: makeId('event'), type: 'session.created', session: this.sessionObject() });
+    this.restartIdleClock();
   }
 
   /** Ends the session at once (stop()): no close handshake, no timers left. */
@@ -106,6 +108,7 @@ export class SimSession {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.ws.send(JSON.stringify(event));
     this.record.eventsSent.push(event.type);
+    if (event.type === 'response.done') this.restartIdleClock();
     const drop = this.s.faults()?.dropAfterEvents;
     if (drop !== undefined && this.record.eventsSent.length >= drop) {
       this.s.log(`${this.record.id} fault: dropping the connection after ${this.record.eventsSent.length} events`);
@@ -117,6 +120,28 @@ export class SimSession {
     this.timeline.cancel();
     if (this.closeTimer) clearTimeout(this.closeTimer);
     this.closeTimer = null;
+    this.stopIdleClock();
+  }
+
+  private stopIdleClock(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  /** The service closes sessions that generate no response for ~300 s (protocol.md §6). */
+  private restartIdleClock(): void {
+    this.stopIdleClock();
+    const ms = this.s.faults()?.idleTimeoutMs;
+    if (!ms || ms <= 0 || this.finishing || this.ws.readyState !== WebSocket.OPEN) return;
+    this.idleTimer = setTimeout(() => this.guard(() => {
+      this.idleTimer = null;
+      const seconds = Math.round(ms / 100) / 10;
+      this.s.log(`${this.record.id} idle for ${seconds} s: closing`);
+      this.send(errorEvent('response_idle_timeout',
+        `Your session was closed because no response was generated for ${seconds} seconds.`));
+      this.timeline.cancel();
+      this.ws.close(1000, 'idle timeout');
+    }), ms);
   }
 
   private guard(fn: () => void): void {
@@ -248,6 +273,7 @@ export class SimSession {
 
   private finish(): void {
     this.finishing = true;
+    this.stopIdleClock();
     // A segment still open ends here, as if silence followed; then session.finished comes after
     // its reply, since the timeline runs in order.
     this.vad.flush();
@@ -266,6 +292,8 @@ export class SimSession {
 
   private speechStarted(startMs: number): void {
     this.inputItemId = makeId('item');
+    // Speech will produce a response: the idle clock restarts from its end.
+    this.restartIdleClock();
     this.send({ event_id: makeId('event'), type: 'input_audio_buffer.speech_started', audio_start_ms: startMs, item_id: this.inputItemId });
   }
 
@@ -273,7 +301,7 @@ export class SimSession {
     const n = this.record.utterances.length + 1;
     const target = this.record.config.translation?.language || DEFAULT_LANGUAGE;
     const reply = this.scriptIndex < this.s.script.length
-      ? this.s.script[this.scriptIndex++]
+      ? replyFor(this.s.script[this.scriptIndex++], target)
       : defaultReply(n, (endMs - startMs) / 1000, target);
     const utterance: SimUtterance = { startMs, endMs, reply };
     this.record.utterances.push(utterance);

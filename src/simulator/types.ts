@@ -8,6 +8,8 @@ import type { WireSessionConfig } from '../protocol/catalog';
 export interface ScriptedReply {
   transcript: string;
   translation: string;
+  /** Translations by target language; the one for the session's target wins over `translation`. */
+  translations?: Record<string, string>;
   /** Source language reported in the transcription events (defaults to the configured one). */
   language?: string;
 }
@@ -23,6 +25,12 @@ export interface SimFaults {
   dropAfterEvents?: number;
   /** Extra delay in ms before each step of a reply (also in fast mode: then timers are used). */
   delayMs?: number;
+  /**
+   * Close a session that has produced no response for this long, as the service does after about
+   * 300 s (an `error` with code `response_idle_timeout`, then a close). Off unless set; read when
+   * a session opens and each time its idle clock restarts.
+   */
+  idleTimeoutMs?: number;
 }
 
 export interface SimulatorOptions {

@@ -18,7 +18,7 @@ import { type CoercedBytes, coerceToBytes } from './coerce';
 
 export { coerceToBytes };
 import { AudioFormatError } from './errors';
-import { bytesPerFrame, decodeInterleaved, downmixToMono, floatToPcm16 } from './pcm';
+import { bytesPerFrame, decodeToMono, floatToPcm16 } from './pcm';
 import { StreamingResampler } from './resampler';
 import { isWav, parseWavHeader, type WavHeader } from './wav';
 
@@ -79,6 +79,17 @@ function sameFormat(a: RawPcmFormat, b: RawPcmFormat): boolean {
   return a.sampleRate === b.sampleRate && a.channels === b.channels && a.bitDepth === b.bitDepth && a.float === b.float;
 }
 
+/** The first few bytes of a WAV, too short for isWav (a header cut into tiny chunks). */
+function isWavStart(b: Buffer): boolean {
+  if (b.length < 4 || b.length >= 12) return false;
+  const magic = b.toString('latin1', 0, 4);
+  return (magic === 'RIFF' || magic === 'RF64' || magic === 'BW64') && 'WAVE'.startsWith(b.toString('latin1', 8, Math.min(12, b.length)));
+}
+
+function hasAny(o: Partial<RawPcmFormat> | undefined): boolean {
+  return !!o && Object.values(o).some((v) => v !== undefined);
+}
+
 function concat(parts: Buffer[]): Buffer {
   const nonEmpty = parts.filter((p) => p.length > 0);
   if (nonEmpty.length === 0) return EMPTY;
@@ -93,6 +104,7 @@ export class AudioInputStream {
   private headerStash: { bytes: Buffer; partId: string | undefined } | undefined;
   /** Output produced while a chunk then failed; handed out with the next successful call. */
   private held: Buffer[] = [];
+  private refusedPartId: string | undefined;
   private seconds = 0;
 
   constructor(defaults: RawPcmFormat, targetRate = 16000) {
@@ -118,17 +130,36 @@ export class AudioInputStream {
     const partContinues = !!part && !partStarts && (!!this.stream || !!this.headerStash);
     const isLast = !!chunk.last || (!!part && part.count !== undefined && part.index >= part.count - 1);
 
+    // The rest of a file whose first chunk was refused (an MP3 sent in parts) is dropped quietly: one
+    // error per file, not one per chunk, and no noise from decoding its middle as raw PCM.
+    if (part && part.index > 0 && part.id !== undefined && part.id === this.refusedPartId) return this.release([]);
     const out: Buffer[] = [];
-    if (this.headerStash && !partStarts) {
-      const coerced = coerceToBytes(chunk.data, { sniff: false });
-      this.resumeHeader(coerced.bytes, isLast, out);
-    } else {
-      this.headerStash = undefined;
-      // Magic bytes only mean something at the start of a stream; mid-stream PCM can look like anything.
-      const sniff = !partContinues && (!this.stream || this.stream.complete || partStarts);
-      const coerced = coerceToBytes(chunk.data, { sniff });
-      this.route(coerced, chunk, part, partStarts, partContinues, isLast, out);
+    try {
+      if (this.headerStash && !partStarts) {
+        const coerced = coerceToBytes(chunk.data, { sniff: false });
+        this.resumeHeader(coerced.bytes, isLast, out);
+      } else {
+        this.headerStash = undefined;
+        // Magic bytes mean nothing inside a file (file-in parts, or the data after a WAV header): there the
+        // bytes are samples and may look like anything. Elsewhere each message may be a new file.
+        const s = this.stream;
+        const insideWav = !!s && s.fromWav && !s.complete && !partStarts;
+        const sniff = !partContinues && !insideWav;
+        const coerced = coerceToBytes(chunk.data, { sniff });
+        this.route(coerced, chunk, part, partStarts, partContinues, isLast, out);
+      }
+    } catch (e) {
+      // Keep what the previous stream produced for the next call. A refused first part ends the previous
+      // stream all the same (a new file began) and marks the file's remaining parts to be dropped.
+      this.held.push(...out);
+      if (partStarts) {
+        this.refusedPartId = part!.id;
+        this.headerStash = undefined;
+        this.held.push(this.endStream());
+      }
+      throw e;
     }
+    if (partStarts) this.refusedPartId = undefined;
     if (isLast) out.push(this.endStream());
     return this.release(out);
   }
@@ -150,7 +181,7 @@ export class AudioInputStream {
     const typed = !!coerced.typedFloat || !!coerced.typedInt16;
     const bytes = coerced.bytes;
     let s = this.stream;
-    if (!typed && !partContinues && isWav(bytes)) {
+    if (!typed && !partContinues && (isWav(bytes) || isWavStart(bytes))) {
       let header: WavHeader;
       try {
         header = parseWavHeader(bytes);
@@ -167,7 +198,9 @@ export class AudioInputStream {
       return;
     }
     if (s?.complete && partContinues) return; // trailing bytes after the WAV's data
-    if (s && s.fromWav && !s.complete && !partStarts && !chunk.format && !typed) {
+    // The rest of a WAV: always when msg.parts says so, otherwise unless the chunk describes itself as raw.
+    const describesRaw = typed || hasAny(chunk.format);
+    if (s && s.fromWav && !s.complete && (partContinues || (!partStarts && !describesRaw))) {
       this.feed(s, bytes, out);
       return;
     }
@@ -234,10 +267,8 @@ export class AudioInputStream {
     // Copy: the caller may reuse its Buffer, and the carry must outlive it.
     s.carry = whole < bytes.length ? Buffer.from(bytes.subarray(whole)) : EMPTY;
     // On a decode error the chunk's bytes stay consumed, so the frames that follow stay aligned.
-    const samples = decodeInterleaved(bytes.subarray(0, whole), s.format);
-    const frames = samples.length / s.format.channels;
-    this.seconds += frames / s.format.sampleRate;
-    const mono = downmixToMono(samples, s.format.channels);
+    const mono = decodeToMono(bytes.subarray(0, whole), s.format);
+    this.seconds += mono.length / s.format.sampleRate;
     out.push(floatToPcm16(s.resampler.process(mono)));
     if (s.remaining === 0 && !s.complete) {
       s.complete = true;

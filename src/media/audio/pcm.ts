@@ -74,6 +74,28 @@ export function decodeInterleaved(bytes: Buffer, f: WavFormat): Float32Array {
   return out;
 }
 
+/**
+ * decodeInterleaved then downmixToMono in one pass where it matters (16-bit and float, mono or stereo):
+ * the input stream's hot path, where a second pass over the samples costs as much as the conversion.
+ * Gives the same values as the two-step version.
+ */
+export function decodeToMono(bytes: Buffer, f: WavFormat): Float32Array {
+  const frames = Math.floor(bytes.length / bytesPerFrame(f));
+  if (!HOST_LE || f.channels > 2 || !(f.bitDepth === 16 && !f.float)) {
+    return downmixToMono(decodeInterleaved(bytes, f), f.channels);
+  }
+  if (bytes.byteOffset % 2 !== 0) bytes = Buffer.from(bytes.subarray(0, frames * bytesPerFrame(f)));
+  const s = new Int16Array(bytes.buffer, bytes.byteOffset, frames * f.channels);
+  const out = new Float32Array(frames);
+  if (f.channels === 1) {
+    for (let i = 0; i < frames; i++) out[i] = s[i] / 32768;
+  } else {
+    // Exactly (a / 32768 + b / 32768) * 0.5: every step is exact in doubles, so both paths agree to the bit.
+    for (let i = 0, j = 0; i < frames; i++, j += 2) out[i] = (s[j] + s[j + 1]) * (1 / 65536);
+  }
+  return out;
+}
+
 /** Averages the channels of each frame. Mono input is returned as is (no copy). */
 export function downmixToMono(interleaved: Float32Array, channels: number): Float32Array {
   if (channels === 1) return interleaved;
@@ -98,17 +120,20 @@ export function downmixToMono(interleaved: Float32Array, channels: number): Floa
  */
 export function floatToPcm16(samples: Float32Array): Buffer {
   const n = samples.length;
-  const s = new Int16Array(n);
-  for (let i = 0; i < n; i++) {
-    let v = Math.round(samples[i] * 32768);
-    if (v > 32767) v = 32767;
-    else if (v < -32768) v = -32768;
-    else if (v !== v) v = 0;
-    s[i] = v;
-  }
-  if (HOST_LE) return Buffer.from(s.buffer, s.byteOffset, n * 2);
   const out = Buffer.allocUnsafe(n * 2);
-  for (let i = 0; i < n; i++) out.writeInt16LE(s[i], i * 2);
+  if (HOST_LE && out.byteOffset % 2 === 0) {
+    const s = new Int16Array(out.buffer, out.byteOffset, n);
+    // Int16Array stores NaN as 0, so no separate check is needed.
+    for (let i = 0; i < n; i++) {
+      const v = samples[i] * 32768;
+      s[i] = v >= 32767 ? 32767 : v <= -32768 ? -32768 : Math.round(v);
+    }
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = samples[i] * 32768;
+    out.writeInt16LE(v >= 32767 ? 32767 : v <= -32768 ? -32768 : v === v ? Math.round(v) : 0, i * 2);
+  }
   return out;
 }
 

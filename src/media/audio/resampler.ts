@@ -192,7 +192,7 @@ export class StreamingResampler {
   }
 }
 
-/** The portable loop (same arithmetic as the WASM kernel, in doubles, 4 accumulators for throughput). */
+/** The portable loop (same walk as the WASM kernel, summing in doubles; 4 accumulators for throughput). */
 function firExact(m: Float32Array, coefsAt: number, taps: number, L: number, x: number, frac: number,
   stepWhole: number, stepFrac: number, out: Float32Array, outAt: number, n: number): void {
   for (let i = 0; i < n; i++) {

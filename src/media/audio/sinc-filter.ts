@@ -13,8 +13,8 @@ export const STOPBAND_DB = 100;
 /** Transition band as a fraction of the lower rate: the pass band is flat to 0.45 * low (0.9 x its
  * Nyquist) and the stop band starts at 0.55 * low, so anything that folds back lands above 0.45 * low. */
 export const TRANSITION = 0.1;
-/** Taps per phase are padded to this multiple so the SIMD kernel can take 8 at a time without a tail. */
-export const TAP_MULTIPLE = 8;
+/** Taps per phase are padded to this multiple so the SIMD kernel can take 16 at a time without a tail. */
+export const TAP_MULTIPLE = 16;
 
 const MAX_EXACT_PHASES = 4096;
 const MAX_TABLE_FLOATS = 1 << 20;

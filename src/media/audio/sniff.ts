@@ -10,7 +10,7 @@
 export function sniffCompressed(b: Uint8Array): string | undefined {
   if (b.length < 4) return undefined;
   const tag = String.fromCharCode(b[0], b[1], b[2], b[3]);
-  if (tag.startsWith('ID3')) return 'MP3';
+  if (isId3(b)) return 'MP3';
   if (tag === 'OggS') return 'Ogg (Opus/Vorbis)';
   if (tag === 'fLaC') return 'FLAC';
   if (b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) return 'WebM/Matroska';
@@ -64,4 +64,10 @@ function adtsFrameLength(b: Uint8Array, at: number): number | undefined {
 function isAdts(b: Uint8Array): boolean {
   const length = adtsFrameLength(b, 0);
   return length !== undefined && adtsFrameLength(b, length) !== undefined;
+}
+
+/** An ID3v2 tag (what most MP3 files start with): "ID3", version 2..4, and four 7-bit ("sync-safe") size bytes. */
+function isId3(b: Uint8Array): boolean {
+  return b.length >= 10 && b[0] === 0x49 && b[1] === 0x44 && b[2] === 0x33 && b[3] >= 2 && b[3] <= 4
+    && b[4] !== 0xff && (b[6] | b[7] | b[8] | b[9]) < 0x80;
 }
