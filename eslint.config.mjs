@@ -17,6 +17,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
       '@typescript-eslint/no-floating-promises': 'off',
+      // Node-RED node constructors keep `const node = this` for the handlers they register.
+      '@typescript-eslint/no-this-alias': 'off',
     },
   },
 );

@@ -162,7 +162,8 @@ describe('media/audio PCM conversions', () => {
     assert.deepEqual(Array.from(downmixToMono(new Float32Array([0.25, 0.5, 0.75]), 3)), [0.5]);
     const pcm = Buffer.from(new Int16Array([-32768, -1, 0, 1, 12345, 32767]).buffer);
     assert.deepEqual(floatToPcm16(pcm16ToFloat(pcm)), pcm);
-    assert.deepEqual(Array.from(new Int16Array(floatToPcm16(new Float32Array([2, -2, NaN, 0.5])).buffer.slice(0))), [32767, -32768, 0, 16384]);
+    const clipped = floatToPcm16(new Float32Array([2, -2, NaN, 0.5, -0.5, 1 / 65536]));
+    assert.deepEqual(Array.from({ length: 6 }, (_, i) => clipped.readInt16LE(i * 2)), [32767, -32768, 0, 16384, -16384, 1]);
   });
 });
 

@@ -167,14 +167,13 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     this.sendJson({ event_id: makeId('event'), type: 'session.finish' });
     this.setState('closing', { message: 'finishing', retry: true });
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.finishWaiters = self.finishWaiters.filter((w) => w !== done);
-        self.closeSocket('finished');
+        this.finishWaiters = this.finishWaiters.filter((w) => w !== done);
+        this.closeSocket('finished');
         resolve();
-      }
+      };
+      const timer = setTimeout(done, timeoutMs);
       this.finishWaiters.push(done);
     });
   }
@@ -320,7 +319,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     res.on('data', (chunk: Buffer) => { if (body.length < 2048) body += chunk.toString(); });
     res.on('error', () => undefined);
     res.on('end', () => this.guard(() => {
-      let detail = '';
+      let detail: string;
       try {
         const parsed = JSON.parse(body) as { message?: string; code?: string };
         detail = parsed.message || parsed.code || '';
