@@ -15,6 +15,8 @@ const simPort = Number(process.env.SIM_PORT || 8765);
 const apiKey = process.env.DASHSCOPE_API_KEY || '';
 const region = process.env.DASHSCOPE_REGION || 'intl';
 const pkg = require(path.join(root, 'package.json'));
+/** The key the local simulator accepts (it is not a secret: it opens nothing but the simulator). */
+const SIMULATOR_KEY = 'local-simulator-key';
 
 function log(line) {
   process.stdout.write(`[start] ${line}\n`);
@@ -26,7 +28,7 @@ function build() {
 }
 
 /** The user dir Node-RED runs in: settings, the example flow, and this package linked in. */
-function prepareUserDir(sessionPatch) {
+function prepareUserDir(sessionPatch, simulatorKey) {
   fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   const link = path.join(userDir, 'node_modules', pkg.name);
   try { fs.rmSync(link, { recursive: true, force: true }); } catch { /* not there */ }
@@ -48,18 +50,22 @@ function prepareUserDir(sessionPatch) {
     if (n.type === 'file in') n.filename = path.join(root, 'examples', 'audio', 'announcement.wav');
   }
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow, null, 2));
+  // The simulator wants a key like the service does; a real key stays in the environment only.
+  const creds = {};
+  if (simulatorKey) for (const n of flow) if (n.type === 'livetranslate-session') creds[n.id] = { apiKey: simulatorKey };
+  fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(creds, null, 2));
 }
 
 async function startSimulator() {
   const { Simulator, loadScript } = require(path.join(root, 'nodes', 'simulator'));
   const script = loadScript(path.join(root, 'examples', 'audio', 'announcement.script.json'));
-  const sim = new Simulator({ port: simPort, host: '127.0.0.1', script });
+  const sim = new Simulator({ port: simPort, host: '127.0.0.1', script, apiKey: SIMULATOR_KEY });
   try {
     return { sim, url: await sim.start() };
   } catch (e) {
     if (e && e.code === 'EADDRINUSE') {
       log(`port ${simPort} is busy; the simulator takes a free one`);
-      const other = new Simulator({ port: 0, host: '127.0.0.1', script });
+      const other = new Simulator({ port: 0, host: '127.0.0.1', script, apiKey: SIMULATOR_KEY });
       return { sim: other, url: await other.start() };
     }
     throw e;
@@ -81,7 +87,7 @@ async function main() {
     log('To use the real service: DASHSCOPE_API_KEY=sk-... npm start   (DASHSCOPE_REGION=cn for mainland China)');
     sessionPatch = { endpoint: 'custom', url: started.url };
   }
-  prepareUserDir(sessionPatch);
+  prepareUserDir(sessionPatch, apiKey ? '' : SIMULATOR_KEY);
 
   const red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
     cwd: userDir,
@@ -94,15 +100,20 @@ async function main() {
       log(`Node-RED editor: http://127.0.0.1:${port}/  (the example flow "Translate a recording" runs in a few seconds; see the debug sidebar)`);
     }
   });
-  const stop = async () => {
+  // Stopping the launcher stops Node-RED (politely, then firmly) and the simulator with it.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
     red.kill('SIGINT');
-    if (sim) await sim.stop();
+    setTimeout(() => red.kill('SIGKILL'), 5000).unref();
   };
-  process.on('SIGINT', () => { stop().then(() => process.exit(0)); });
-  process.on('SIGTERM', () => { stop().then(() => process.exit(0)); });
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
   red.on('exit', (code) => {
-    log(`Node-RED exited (${code})`);
-    Promise.resolve(sim && sim.stop()).then(() => process.exit(code || 0));
+    log(`Node-RED exited (${code === null ? 'stopped' : code})`);
+    Promise.resolve(sim && sim.stop()).then(() => process.exit(stopping ? 0 : code || 0));
   });
 }
 

@@ -74,8 +74,9 @@ export = function register(RED: NodeAPI): void {
         let frames: Buffer[] = [];
         let read = { recording: false, ends: stop };
         if (!stop) {
-          // Decode base64/data URLs once; typed arrays say their own sample format.
-          const coerced = coerceToBytes(m.payload);
+          // Decode base64/data URLs once (the stream itself looks for compressed formats where a
+          // stream starts); typed arrays say their own sample format.
+          const coerced = coerceToBytes(m.payload, { sniff: false });
           const r = readAudioMessage(m, isWav(coerced.bytes));
           if (coerced.typedFloat) r.chunk.format = { ...r.chunk.format, bitDepth: 32, float: true };
           else if (coerced.typedInt16) r.chunk.format = { ...r.chunk.format, bitDepth: 16, float: false };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { WaveFile } from 'wavefile';
 import {
-  AudioFormatError, decodeInterleaved, downmixToMono, encodeWav, floatToPcm16, isWav, parseWavHeader, pcm16ToFloat,
+  AudioFormatError, decodeInterleaved, decodeToMono, downmixToMono, encodeWav, floatToPcm16, isWav, parseWavHeader, pcm16ToFloat,
   Pcm16Framer, type WavFormat,
 } from '../src/media/audio';
 import { buildWav, encodeSamples, listChunk, sine } from './support/audio-signals';
@@ -148,6 +148,20 @@ describe('media/audio PCM conversions', () => {
     assert.deepEqual(Array.from(got), [0.5, -0.25], '7 bytes hold one whole 4-byte stereo frame');
     const mono = decodeInterleaved(bytes, { sampleRate: 8000, channels: 1, bitDepth: 16, float: false });
     assert.deepEqual(Array.from(mono), [0.5, -0.25, 0.125]);
+  });
+
+  it('decodeToMono (the fused hot path) equals decode then down-mix, to the bit', () => {
+    const x = sine(48000, 997, 0.1, 0.99).map((v, i) => v * Math.cos(i * 0.003));
+    for (const f of [{ channels: 2, bitDepth: 16 }, { channels: 1, bitDepth: 16 }, { channels: 2, bitDepth: 24 }, { channels: 3, bitDepth: 32, float: true }] as const) {
+      const format = { sampleRate: 48000, float: false, ...f };
+      const bytes = Buffer.concat([Buffer.alloc(1), encodeSamples(x, format.bitDepth, format.float)]).subarray(1);
+      for (const b of [bytes, Buffer.from(bytes)]) {
+        const fused = decodeToMono(b, format);
+        const twoStep = downmixToMono(decodeInterleaved(b, format), format.channels);
+        assert.equal(fused.length, Math.floor(x.length / format.channels));
+        assert.ok(Buffer.from(fused.buffer).equals(Buffer.from(twoStep.buffer)), JSON.stringify(f));
+      }
+    }
   });
 
   it('refuses NaN and Infinity in float input, naming them', () => {

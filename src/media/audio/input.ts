@@ -105,6 +105,8 @@ export class AudioInputStream {
   /** Output produced while a chunk then failed; handed out with the next successful call. */
   private held: Buffer[] = [];
   private refusedPartId: string | undefined;
+  /** The last stream's resampler, always flushed before a new stream takes it. */
+  private spare: StreamingResampler | undefined;
   private seconds = 0;
 
   constructor(defaults: RawPcmFormat, targetRate = 16000) {
@@ -237,10 +239,12 @@ export class AudioInputStream {
   }
 
   private open(format: RawPcmFormat, fromWav: boolean, remaining: number | undefined, partId: string | undefined): Stream {
-    this.stream = {
-      format, fromWav, remaining, partId, carry: EMPTY, complete: false,
-      resampler: new StreamingResampler(format.sampleRate, this.targetRate),
-    };
+    // A flushed resampler is as good as new; files in a row usually share a rate, so keep the last one
+    // rather than rebuild its tables and WebAssembly memory for every file.
+    let resampler = this.spare;
+    if (!resampler || resampler.inRate !== format.sampleRate) resampler = new StreamingResampler(format.sampleRate, this.targetRate);
+    this.spare = resampler;
+    this.stream = { format, fromWav, remaining, partId, carry: EMPTY, complete: false, resampler };
     return this.stream;
   }
 

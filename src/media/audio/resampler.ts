@@ -8,6 +8,8 @@
  *   same code over the same values.
  * - After flush() the total output length is round(inputLength * outRate / inRate).
  * - No allocation per sample: the input history lives in one fixed buffer, long inputs are fed in slices.
+ * - The inner loop runs as WebAssembly SIMD where the host has it (fir-wasm.ts), else in JavaScript. Each
+ *   engine is deterministic; the two differ only in the last bits (float32 vs float64 sums, ~-140 dB).
  */
 import { AudioFormatError } from './errors';
 import { type FirKernel, instantiateFir } from './fir-wasm';
