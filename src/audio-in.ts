@@ -3,7 +3,7 @@
  * streams it into the session. Thin glue over media/audio and the shared session.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { AudioInputStream, Pcm16Framer, coerceToBytes, isWav, type RawPcmFormat } from './media/audio';
+import { AudioFormatError, AudioInputStream, GATE_DEFAULTS, Pcm16Framer, SilenceGate, coerceToBytes, isWav, parseWavHeader, type RawPcmFormat } from './media/audio';
 import { FramePacer } from './media/pacer';
 import { INPUT_SAMPLE_RATE } from './protocol';
 import { readAudioMessage, type AudioMessage } from './glue/audio-message';
@@ -20,6 +20,11 @@ interface AudioInDef extends NodeDef {
   pacing?: 'auto' | 'realtime' | 'fast';
   endSilence?: number | string;
   finishAtEnd?: boolean;
+  /** Silence gate: 'auto' (live input only: raw chunks without a WAV header or msg.parts), 'on', 'off'. */
+  gate?: 'auto' | 'on' | 'off';
+  gateThreshold?: number | string;
+  preRoll?: number | string;
+  hangOver?: number | string;
 }
 
 const FRAME_MS = 100;
@@ -35,6 +40,37 @@ function defaultsFrom(def: AudioInDef): RawPcmFormat {
   };
 }
 
+function gateFrom(def: AudioInDef): SilenceGate {
+  const n = (v: unknown, d: number, lo: number, hi: number) => {
+    const x = typeof v === 'string' && v.trim() === '' ? NaN : Number(v);
+    return isFinite(x) ? Math.min(hi, Math.max(lo, x)) : d;
+  };
+  return new SilenceGate({
+    sampleRate: INPUT_SAMPLE_RATE,
+    thresholdDb: n(def.gateThreshold, GATE_DEFAULTS.thresholdDb, -100, -10),
+    // Settings in seconds, like End silence.
+    preRollMs: n(def.preRoll, GATE_DEFAULTS.preRollMs / 1000, 0, 2) * 1000,
+    hangOverMs: n(def.hangOver, GATE_DEFAULTS.hangOverMs / 1000, 0.5, 5) * 1000,
+  });
+}
+
+/**
+ * Guard (fuzz finding): a WAV header declaring 1 Hz would make the resampler produce ~150 MB
+ * per second of input and block the event loop for a minute. Raw PCM formats are range-checked
+ * by the media code; WAV headers get the same range here.
+ */
+function refuseAbsurdWavRate(bytes: Buffer): void {
+  let rate: number;
+  try {
+    rate = parseWavHeader(bytes).sampleRate;
+  } catch {
+    return; // a bad or partial header is the stream's to report
+  }
+  if (!Number.isInteger(rate) || rate < 1000 || rate > 768000) {
+    throw new AudioFormatError(`WAV sample rate must be a whole number of Hz from 1000 to 768000, got ${String(rate)}`);
+  }
+}
+
 export = function register(RED: NodeAPI): void {
   function AudioIn(this: Node, def: AudioInDef) {
     RED.nodes.createNode(this, def);
@@ -45,10 +81,13 @@ export = function register(RED: NodeAPI): void {
     const framer = new Pcm16Framer(FRAME_BYTES);
     const endSilenceSeconds = Math.min(5, Math.max(0, Number(def.endSilence ?? 1) || 0));
     const pacing = def.pacing || 'auto';
+    const gateMode = def.gate === 'on' || def.gate === 'off' ? def.gate : 'auto';
+    const gate = gateFrom(def);
     const pacer = new FramePacer(FRAME_MS, (frame) => {
       if (session && session.realtime) session.realtime.appendAudio(frame);
     });
     let unregister: (() => void) | undefined;
+    let liveInput = false;
 
     if (!session) node.status({ fill: 'red', shape: 'ring', text: texts('status.nosession') });
     else unregister = session.register(node);
@@ -77,6 +116,7 @@ export = function register(RED: NodeAPI): void {
           // Decode base64/data URLs once (the stream itself looks for compressed formats where a
           // stream starts); typed arrays say their own sample format.
           const coerced = coerceToBytes(m.payload, { sniff: false });
+          if (isWav(coerced.bytes)) refuseAbsurdWavRate(coerced.bytes);
           const r = readAudioMessage(m, isWav(coerced.bytes));
           if (coerced.typedFloat) r.chunk.format = { ...r.chunk.format, bitDepth: 32, float: true };
           else if (coerced.typedInt16) r.chunk.format = { ...r.chunk.format, bitDepth: 16, float: false };
@@ -84,16 +124,41 @@ export = function register(RED: NodeAPI): void {
           read = r;
           frames = framer.push(stream.push(r.chunk));
         }
+        // Live input (microphone chunks) is gated by default; recordings are sent whole unless asked.
+        // "stop" ends whatever stream came before it, gated or not.
+        if (!stop) liveInput = !read.recording;
+        const gated = gateMode === 'on' || (gateMode === 'auto' && liveInput);
         if (read.ends) {
           const tail = framer.push(stream.end());
-          const silence = framer.push(Buffer.alloc(Math.round(endSilenceSeconds * INPUT_SAMPLE_RATE) * 2));
           const last = framer.flush();
-          frames = frames.concat(tail, silence, last ? [last] : []);
+          frames = frames.concat(tail, last ? [last] : []);
+        }
+        let out: Buffer[] = [];
+        if (gated) {
+          for (const f of frames) out.push(...gate.push(f));
+        } else {
+          out = frames;
+        }
+        if (read.ends) {
+          // End silence closes the last utterance; a shut gate has nothing left open to close.
+          if (!gated || gate.isOpen) {
+            out = out.concat(framer.push(Buffer.alloc(Math.round(endSilenceSeconds * INPUT_SAMPLE_RATE) * 2)));
+            const rest = framer.flush();
+            if (rest) out.push(rest);
+          }
+          gate.reset();
         }
         const realtime = pacing === 'realtime' || (pacing === 'auto' && read.recording);
-        pacer.push(frames, realtime);
+        pacer.push(out, realtime);
         if (read.ends && def.finishAtEnd) {
-          pacer.whenDrained(() => { void session.finish(); });
+          pacer.whenDrained(() => { session.finish().catch(() => undefined); });
+        }
+        // Audio that ended short was still sent; say what was wrong with it.
+        const problems = stream.takeProblems();
+        if (problems.length > 0) {
+          node.status({ fill: 'yellow', shape: 'ring', text: texts('status.badaudio') });
+          done(problems[0]);
+          return;
         }
         done();
       } catch (e) {

@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from 'node-red';
-import { ActivityTracker, RealtimeSession, redact } from './client';
+import { ActivityTracker, RealtimeSession, redact, type DropReport } from './client';
 import { toWireConfig } from './protocol';
-import type { LiveTranslateSessionNode, SessionListener } from './glue/session-node';
+import type { DropSummary, LiveTranslateSessionNode, SessionListener } from './glue/session-node';
 import { sessionTexts } from './glue/texts';
-import { statusFor } from './glue/status';
+import { statusFor, withDrops } from './glue/status';
 import {
   describeProblems, optionsFrom, readSessionSettings, validateOptions, type SessionNodeConfig, type SessionSettings,
 } from './glue/session-settings';
@@ -18,6 +18,8 @@ type Def = NodeDef & SessionNodeConfig;
 
 /** Redeploys must not hang on a service that never says session.finished. */
 const CLOSE_FINISH_TIMEOUT_MS = 3000;
+/** Drops are reported at most this often (events output, log), coalesced. */
+const DROP_REPORT_MS = 1000;
 
 export = function register(RED: NodeAPI): void {
   const t = sessionTexts(RED);
@@ -40,11 +42,18 @@ export = function register(RED: NodeAPI): void {
     if (!settings.endpoint) setupProblem = 'no endpoint URL set';
     else if (problems.length > 0) setupProblem = `invalid session configuration: ${describeProblems(problems)}`;
 
+    // What never reached the service: since the deploy (status) and since the last report.
+    const dropTotal = { audioFrames: 0, audioBytes: 0, images: 0 };
+    let dropPending: { audioFrames: number; audioBytes: number; images: number; reasons: Set<string> } | undefined;
+    let dropTimer: NodeJS.Timeout | undefined;
+
     const showStatus = () => {
       const s: NodeStatus = setupProblem
         ? { fill: 'red', shape: 'ring', text: t('status.badconfig') }
-        : statusFor(activity.current, activity.reason, t);
-      for (const u of users) u.status(s);
+        : withDrops(statusFor(activity.current, activity.reason, t), dropTotal.audioFrames + dropTotal.images, t);
+      for (const u of users) {
+        try { u.status(s); } catch { /* a node being removed */ }
+      }
     };
     const each = (fn: (l: SessionListener) => void) => {
       for (const l of listeners) {
@@ -62,11 +71,49 @@ export = function register(RED: NodeAPI): void {
         config: toWireConfig(options),
         allowInsecure: settings.allowInsecure,
         userAgent: 'node-red-contrib-qwen-livetranslate',
+        maxQueuedAudioBytes: settings.bufferBytes,
+        maxSessionMs: settings.maxSessionMs,
+        ...settings.tuning,
+      });
+      const session = realtime;
+      const reportDrops = () => {
+        dropTimer = undefined;
+        const p = dropPending;
+        dropPending = undefined;
+        if (!p) return;
+        const summary: DropSummary = {
+          audioFrames: p.audioFrames,
+          audioSeconds: Math.round((p.audioBytes / 32000) * 10) / 10,
+          images: p.images,
+          reasons: [...p.reasons],
+          total: {
+            audioFrames: dropTotal.audioFrames,
+            audioSeconds: Math.round((dropTotal.audioBytes / 32000) * 10) / 10,
+            images: dropTotal.images,
+            audioFramesUnconfirmed: session.stats.audioFramesUnconfirmed,
+          },
+        };
+        const what = [p.audioFrames ? `${p.audioFrames} audio frame(s) (${summary.audioSeconds} s)` : '', p.images ? `${p.images} image(s)` : '']
+          .filter(Boolean).join(' and ');
+        node.warn(`${what} not sent: ${summary.reasons.join(', ')}`);
+        showStatus();
+        each((l) => l.dropped && l.dropped(summary));
+      };
+      realtime.on('dropped', (r: DropReport) => {
+        dropTotal.audioFrames += r.audioFrames;
+        dropTotal.audioBytes += r.audioBytes;
+        dropTotal.images += r.images;
+        if (!dropPending) dropPending = { audioFrames: 0, audioBytes: 0, images: 0, reasons: new Set() };
+        dropPending.audioFrames += r.audioFrames;
+        dropPending.audioBytes += r.audioBytes;
+        dropPending.images += r.images;
+        dropPending.reasons.add(r.reason);
+        if (!dropTimer) dropTimer = setTimeout(reportDrops, DROP_REPORT_MS);
       });
       realtime.on('state', (state, reason) => {
         activity.onState(state, reason);
         if (state === 'failed' && reason) node.error(reason.message);
-        else if (state === 'closed' && reason && reason.message && !/^(closed|finished)$/.test(reason.message)) node.warn(reason.message);
+        else if (state === 'closed' && reason && reason.message && !/^(closed|finished|rotating)$/.test(reason.message)) node.warn(reason.message);
         showStatus();
         each((l) => l.state && l.state(state, reason));
       });
@@ -134,17 +181,19 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       clearTimeout(idleTimer);
       idleTimer = undefined;
+      clearTimeout(dropTimer);
+      dropTimer = undefined;
       const session = realtime;
       realtime = undefined;
       listeners.clear();
       if (!session) { done(); return; }
-      session.finish(CLOSE_FINISH_TIMEOUT_MS).then(() => {
+      const end = () => {
+        const left = session.queuedAudioFrames;
         session.dispose();
+        if (left > 0) node.warn(`${left} audio frame(s) still waiting for the connection were not sent`);
         done();
-      }, () => {
-        session.dispose();
-        done();
-      });
+      };
+      session.finish(CLOSE_FINISH_TIMEOUT_MS).then(end, end);
     });
   }
 

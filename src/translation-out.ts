@@ -4,7 +4,8 @@
  * Thin glue over output/translation-messages.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { TranslationMessages, PORT, type AudioOutputFormat, type Outgoing } from './output/translation-messages';
+import { TranslationMessages, PORT, checkOutputRate, type AudioOutputFormat, type Outgoing } from './output/translation-messages';
+import { sentEstimate } from './output/sent-meter';
 import type { LiveTranslateSessionNode } from './glue/session-node';
 import { sessionTexts } from './glue/texts';
 
@@ -12,6 +13,8 @@ interface TranslationOutDef extends NodeDef {
   session: string;
   partials?: boolean | string;
   audioFormat?: AudioOutputFormat;
+  /** Sample rate of the audio output: blank/24000 = the service's own, else resampled (e.g. 16000, 48000). */
+  outputRate?: number | string;
 }
 
 const OUTPUTS = 4;
@@ -23,7 +26,18 @@ export = function register(RED: NodeAPI): void {
     const texts = sessionTexts(RED);
     const session = RED.nodes.getNode(def.session) as LiveTranslateSessionNode | null;
     const audioFormat: AudioOutputFormat = def.audioFormat === 'wav' || def.audioFormat === 'dataurl' ? def.audioFormat : 'pcm';
-    const messages = new TranslationMessages({ partials: def.partials !== false && def.partials !== 'false', audioFormat });
+    let outputRate = 24000;
+    try {
+      outputRate = checkOutputRate(def.outputRate);
+    } catch (e) {
+      node.warn(`${(e as Error).message}; using 24000`);
+    }
+    const messages = new TranslationMessages({
+      partials: def.partials !== false && def.partials !== 'false',
+      audioFormat,
+      outputRate,
+      sent: () => (session && session.realtime ? sentEstimate(session.realtime) : undefined),
+    });
     const cleanups: Array<() => void> = [];
 
     const emit = (list: Outgoing[]) => {
@@ -44,13 +58,20 @@ export = function register(RED: NodeAPI): void {
     } else {
       cleanups.push(session.register(node));
       cleanups.push(session.subscribe({
-        event: (event) => emit(messages.handle(event)),
+        event: (event) => {
+          try {
+            emit(messages.handle(event));
+          } catch (e) {
+            node.error(`could not handle ${event.type}: ${(e as Error).message}`);
+          }
+        },
         state: (state, reason) => {
           if (state === 'connecting') messages.reset();
           emit([messages.state(state, reason)]);
         },
         unknown: (type, raw) => emit([{ port: PORT.events, msg: { topic: type, payload: raw } }]),
         problem: (message) => emit([{ port: PORT.events, msg: { topic: 'warning', payload: { message } } }]),
+        dropped: (summary) => emit([{ port: PORT.events, msg: { topic: 'dropped', payload: summary } }]),
       }));
     }
 

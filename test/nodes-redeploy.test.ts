@@ -28,7 +28,7 @@ describe('redeploy', function () {
   it('20 redeploys in a row leave no open sockets or timers behind', async function () {
     const flow = [
       sessionConfig({ url: sim.url }),
-      { id: 'in1', type: 'livetranslate-audio-in', session: 'sess1', pacing: 'realtime', wires: [] },
+      { id: 'in1', type: 'livetranslate-audio-in', session: 'sess1', pacing: 'realtime', gate: 'off', wires: [] },
       { id: 'img1', type: 'livetranslate-image-in', session: 'sess1', wires: [] },
       { id: 'out1', type: 'livetranslate-translation-out', session: 'sess1', wires: [[], [], [], []] },
     ];

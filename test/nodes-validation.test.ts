@@ -12,7 +12,7 @@ function flow(session: Record<string, unknown>) {
   return [
     { id: 'tab1', type: 'tab', label: 'test' },
     sessionConfig(session as never),
-    { id: 'in1', z: 'tab1', type: 'livetranslate-audio-in', session: 'sess1', pacing: 'fast', wires: [] },
+    { id: 'in1', z: 'tab1', type: 'livetranslate-audio-in', session: 'sess1', pacing: 'fast', gate: 'off', wires: [] },
     { id: 'catch1', z: 'tab1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: 'tab1', type: 'helper' },
   ];

@@ -1,7 +1,15 @@
 /**
  * One realtime translation session over one WebSocket: bearer auth, session.update on open,
- * audio and image appends, typed server events, session.finish, reconnection with backoff.
+ * audio and image appends, typed server events, session.finish, reconnection with backoff,
+ * a watchdog for stalled connections and rotation before the service's maximum session length.
  * Knows nothing of Node-RED.
+ *
+ * Accounting (docs/reliability.md): every audio frame handed to appendAudio() ends up in exactly
+ * one of `audioFramesSent` (written to a socket), `audioFramesDropped` (dropped by the buffer
+ * bound, or discarded by dispose()) or the queue (`queuedAudioFrames`). A frame whose write then
+ * fails is also counted in `audioFramesFailed`; frames written to a connection that ended without
+ * session.finished may or may not have reached the service and are counted in
+ * `audioFramesUnconfirmed`.
  */
 import WebSocket from 'ws';
 import type { IncomingMessage } from 'node:http';
@@ -36,26 +44,75 @@ export interface RealtimeSessionOptions {
   /** Reconnect by itself after an unexpected drop (default true). */
   reconnect?: boolean;
   backoff?: BackoffOptions;
-  /** Bytes of audio kept while the socket is down (default 160000 = 5 s of 16 kHz PCM16). */
+  /** Bytes of audio kept while the socket is down or backed up (default 160000 = 5 s of 16 kHz PCM16). */
   maxQueuedAudioBytes?: number;
+  /**
+   * Back-pressure: while the socket holds more than this many bytes not yet handed to the network
+   * (`bufferedAmount`), audio waits in the bounded queue above instead of piling up in the socket
+   * (default 131072, about 3 s of appends).
+   */
+  maxSocketBufferBytes?: number;
   /** How long to wait for session.finished after session.finish (default 10 s). */
   finishTimeoutMs?: number;
   /** Handshake plus session.updated must arrive within this (default 15 s). */
   connectTimeoutMs?: number;
   /** Ping period; a connection with no traffic for two periods is dropped (default 30 s). */
   keepAliveMs?: number;
-  /** Largest server frame accepted (default 8 MiB). */
+  /** Largest server frame accepted (default 8 MiB); a larger one ends the connection (1009). */
   maxFrameBytes?: number;
+  /**
+   * Rotate the connection (session.finish, then a new session with the same configuration) after
+   * this long, before the service's maximum session length ends it (default 110 min; 0 = never).
+   */
+  maxSessionMs?: number;
   userAgent?: string;
 }
 
 export interface SessionStats {
+  /** Frames (appendAudio calls) and bytes handed to the client. */
+  audioFramesAppended: number;
+  audioBytesAppended: number;
+  /** Written to a socket. */
+  audioFramesSent: number;
   audioBytesSent: number;
+  /** Kept for compatibility: the same as audioFramesSent. */
   audioAppends: number;
-  imagesSent: number;
+  /** Dropped by the buffer bound, or still queued when the session was disposed. */
+  audioFramesDropped: number;
   audioBytesDropped: number;
+  /** Written, but the write failed (the socket died under it): not received. */
+  audioFramesFailed: number;
+  /** Written to a connection that ended without session.finished: possibly lost in flight. */
+  audioFramesUnconfirmed: number;
+  imagesAppended: number;
+  imagesSent: number;
+  /** Replaced by a newer frame while waiting, or discarded by dispose(). */
   imagesDropped: number;
   connects: number;
+  /** Connections rotated because of maxSessionMs. */
+  rotations: number;
+}
+
+/** What one drop was: a delta, for the events output and the status. */
+export interface DropReport {
+  audioFrames: number;
+  audioBytes: number;
+  images: number;
+  reason: 'buffer-full' | 'send-failed' | 'disposed' | 'replaced';
+}
+
+/** One WebSocket connection's traffic; mutated until its last write callback has run. */
+export interface ConnectionRecord {
+  /** The service's session id (from session.created), once known. */
+  sessionId?: string;
+  audioFramesWritten: number;
+  audioBytesWritten: number;
+  audioFramesFailed: number;
+  imagesWritten: number;
+  /** session.finished arrived: everything written before session.finish reached the service. */
+  finished: boolean;
+  closed: boolean;
+  closeCode?: number;
 }
 
 export interface RealtimeSessionEvents {
@@ -66,12 +123,20 @@ export interface RealtimeSessionEvents {
   unknown: (type: string, raw: Record<string, unknown>) => void;
   /** A problem that did not end the session: a bad frame, a server `error` event, a drop. */
   problem: (message: string, detail?: ErrorDetail) => void;
+  /** Audio or images that will never reach the service. */
+  dropped: (report: DropReport) => void;
+  /** A new connection attempt (its record fills in as it runs). */
+  connection: (record: ConnectionRecord) => void;
 }
 
 const IDLE_TIMEOUT_PATTERN = /no response was generated|idle/i;
+/** Service errors that are about the moment, not the configuration: retrying later can help. */
+const TRANSIENT_ERROR = /rate|quota|throttl|arrearage|internal|timeout|idle|overload|unavailable|busy|server_error|common_error/i;
+const DEFAULT_MAX_SESSION_MS = 110 * 60 * 1000;
 
 export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
   private ws: WebSocket | undefined;
+  private conn: ConnectionRecord | undefined;
   private currentState: SessionState = 'idle';
   private config: WireSessionConfig;
   private readonly backoff: Backoff;
@@ -80,18 +145,29 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private keepAliveTimer: NodeJS.Timeout | undefined;
+  private rotateTimer: NodeJS.Timeout | undefined;
   private finishWaiters: Array<() => void> = [];
   private lastTraffic = 0;
   private closedByUs = false;
   private lastServerError: ErrorDetail | undefined;
+  private socketError: string | undefined;
+  /** The close code our side used when ws reports 1006 for a socket it closed itself (e.g. 1009). */
+  private socketCloseCode: number | undefined;
   private disposed = false;
-  readonly stats: SessionStats = { audioBytesSent: 0, audioAppends: 0, imagesSent: 0, audioBytesDropped: 0, imagesDropped: 0, connects: 0 };
+  private rotating = false;
+  private audioSentOnSocket = false;
+  private readonly failureReported = new WeakSet<WebSocket>();
+  readonly stats: SessionStats = {
+    audioFramesAppended: 0, audioBytesAppended: 0, audioFramesSent: 0, audioBytesSent: 0, audioAppends: 0,
+    audioFramesDropped: 0, audioBytesDropped: 0, audioFramesFailed: 0, audioFramesUnconfirmed: 0,
+    imagesAppended: 0, imagesSent: 0, imagesDropped: 0, connects: 0, rotations: 0,
+  };
 
   constructor(private readonly opts: RealtimeSessionOptions) {
     super();
     this.config = opts.config;
     this.backoff = new Backoff(opts.backoff || DEFAULT_BACKOFF);
-    this.audioQueue = new BoundedByteQueue(opts.maxQueuedAudioBytes ?? 160000);
+    this.audioQueue = new BoundedByteQueue(Math.max(0, opts.maxQueuedAudioBytes ?? 160000));
   }
 
   get state(): SessionState {
@@ -106,38 +182,57 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
   get audioStarted(): boolean {
     return this.audioSentOnSocket;
   }
-  private audioSentOnSocket = false;
+
+  /** Audio frames waiting for the socket. */
+  get queuedAudioFrames(): number {
+    return this.audioQueue.length;
+  }
+
+  /** Bytes written to the socket and not yet handed to the kernel (for back-pressure). */
+  get bufferedAmount(): number {
+    return this.ws ? this.ws.bufferedAmount : 0;
+  }
+
+  /** The longest a reconnect waits (the backoff's ceiling). */
+  get maxReconnectDelayMs(): number {
+    return this.backoff.maxDelayMs;
+  }
 
   /** Opens the socket if it is not open or opening. A failed session is retried: the caller asked. */
   connect(): void {
     if (this.disposed) return;
     if (this.currentState === 'connecting' || this.currentState === 'open' || this.currentState === 'closing') return;
+    if (this.currentState === 'failed') this.backoff.reset();
     this.clearReconnect();
     this.open();
   }
 
   /** Sends PCM16 16 kHz mono; queued (bounded) while the socket is not open. */
   appendAudio(pcm16: Buffer): void {
-    if (pcm16.length === 0 || this.disposed) return;
-    if (this.currentState === 'open' && this.ws) {
-      this.sendAudioNow(pcm16);
-      return;
+    if (this.disposed || !Buffer.isBuffer(pcm16) || pcm16.length === 0) return;
+    this.stats.audioFramesAppended++;
+    this.stats.audioBytesAppended += pcm16.length;
+    if (this.currentState === 'open' && this.writable()) {
+      // In order: what waits in the queue goes first, and only while the socket keeps up.
+      if (this.audioQueue.length > 0 && !this.backedUp()) this.flushQueued();
+      if (this.audioQueue.length === 0 && !this.backedUp()) {
+        this.sendAudioNow(pcm16);
+        return;
+      }
     }
-    const before = this.audioQueue.droppedBytes;
-    this.audioQueue.push(pcm16);
-    const dropped = this.audioQueue.droppedBytes - before;
-    if (dropped > 0) this.stats.audioBytesDropped += dropped;
+    this.countQueueDrops(this.audioQueue.push(pcm16), 'buffer-full');
     this.wakeUp();
   }
 
-  /** Sends a JPEG frame; while the socket is down only the latest frame is kept. */
+  /** Sends a JPEG frame; while the socket is down only the latest frame is kept (latest wins). */
   appendImage(jpeg: Buffer): void {
-    if (this.disposed) return;
-    if (this.currentState === 'open' && this.ws && this.audioSentOnSocket) {
+    if (this.disposed || !Buffer.isBuffer(jpeg) || jpeg.length === 0) return;
+    this.stats.imagesAppended++;
+    if (this.currentState === 'open' && this.writable() && this.audioSentOnSocket) {
       this.sendImageNow(jpeg);
       return;
     }
-    if (this.pendingImage) this.stats.imagesDropped++;
+    if (this.pendingImage) this.dropImages(1, 'replaced');
     this.pendingImage = jpeg;
     this.wakeUp();
   }
@@ -157,23 +252,27 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
    * Ends the session the way the service wants: session.finish, wait (bounded) for
    * session.finished so the last utterance is not lost, then close.
    */
-  finish(timeoutMs = this.opts.finishTimeoutMs ?? 10000): Promise<void> {
+  finish(timeoutMs = this.opts.finishTimeoutMs ?? 10000, why = 'finished'): Promise<void> {
     this.clearReconnect();
-    if (this.currentState !== 'open' || !this.ws) {
-      this.closeSocket('finished');
+    this.rotating = false;
+    if (this.currentState !== 'open' || !this.writable()) {
+      this.closeSocket(why);
       return Promise.resolve();
     }
-    this.flushQueued();
+    // Everything that waited goes before session.finish, back-pressure or not: it is the last utterance.
+    this.flushQueued(true);
     this.sendJson({ event_id: makeId('event'), type: 'session.finish' });
-    this.setState('closing', { message: 'finishing', retry: true });
+    this.setState('closing', { message: why === 'rotating' ? 'rotating the session' : 'finishing', retry: true });
+    const ws = this.ws;
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.finishWaiters = this.finishWaiters.filter((w) => w !== done);
-        this.closeSocket('finished');
+        // Only the connection this finish was for: a later one (after a reconnect) is not ours to close.
+        if (this.ws === ws) this.closeSocket(why);
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
+      const timer = setTimeout(() => this.guard(done), timeoutMs);
       this.finishWaiters.push(done);
     });
   }
@@ -181,22 +280,67 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
   /** Closes at once; no reconnect until connect() or new input. */
   close(): void {
     this.clearReconnect();
+    this.rotating = false;
     this.closeSocket('closed');
   }
 
-  /** Closes and releases everything; the object cannot be used again. */
+  /** Closes and releases everything; the object cannot be used again. What was still queued is counted as dropped. */
   dispose(): void {
+    if (this.disposed) return;
     this.close();
-    this.disposed = true;
-    this.audioQueue.drain();
+    const left = this.audioQueue.drain();
+    if (left.length > 0) {
+      const bytes = left.reduce((n, b) => n + b.length, 0);
+      this.stats.audioFramesDropped += left.length;
+      this.stats.audioBytesDropped += bytes;
+      this.report({ audioFrames: left.length, audioBytes: bytes, images: 0, reason: 'disposed' });
+    }
+    if (this.pendingImage) this.dropImages(1, 'disposed');
     this.pendingImage = undefined;
+    this.disposed = true;
     this.removeAllListeners();
   }
 
   // ------------------------------------------------------------------ internals
 
+  private writable(): boolean {
+    return !!this.ws && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** The socket holds more unsent bytes than the back-pressure limit (only while open: finishing flushes all). */
+  private backedUp(): boolean {
+    return this.currentState === 'open' && !!this.ws && this.ws.bufferedAmount > this.maxSocketBuffer;
+  }
+  private get maxSocketBuffer(): number {
+    return this.opts.maxSocketBufferBytes ?? 131072;
+  }
+
   private wakeUp(): void {
     if (this.currentState === 'idle' || this.currentState === 'closed') this.connect();
+  }
+
+  /** Counts (and reports) what the queue just dropped: `frames` items, the bytes since the last count. */
+  private countQueueDrops(frames: number, reason: DropReport['reason']): void {
+    if (frames <= 0) return;
+    const bytes = this.audioQueue.droppedBytes - this.queueBytesCounted;
+    this.queueBytesCounted = this.audioQueue.droppedBytes;
+    this.stats.audioFramesDropped += frames;
+    this.stats.audioBytesDropped += bytes;
+    this.report({ audioFrames: frames, audioBytes: bytes, images: 0, reason });
+  }
+  private queueBytesCounted = 0;
+
+  private dropImages(n: number, reason: DropReport['reason']): void {
+    this.stats.imagesDropped += n;
+    this.report({ audioFrames: 0, audioBytes: 0, images: n, reason });
+  }
+
+  private report(r: DropReport): void {
+    try {
+      this.emit('dropped', r);
+    } catch {
+      // A listener must not break the accounting.
+    }
   }
 
   private open(): void {
@@ -209,37 +353,54 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
       }
       if (!this.opts.apiKey) throw new Error('no API key: set it in the session node or the DASHSCOPE_API_KEY environment variable');
     } catch (e) {
-      this.fail({ message: (e as Error).message, retry: false });
+      this.fail({ message: redact((e as Error).message, this.opts.apiKey), retry: false });
       return;
     }
     this.closedByUs = false;
     this.lastServerError = undefined;
+    this.socketError = undefined;
+    this.socketCloseCode = undefined;
     this.audioSentOnSocket = false;
     this.setState('connecting');
     this.stats.connects++;
-    const ws = new WebSocket(url, {
-      headers: {
-        Authorization: `Bearer ${this.opts.apiKey}`,
-        'User-Agent': this.opts.userAgent || 'node-red-contrib-qwen-livetranslate',
-      },
-      maxPayload: this.opts.maxFrameBytes ?? 8 * 1024 * 1024,
-      handshakeTimeout: this.opts.connectTimeoutMs ?? 15000,
-      perMessageDeflate: false,
-    });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, {
+        headers: {
+          Authorization: `Bearer ${this.opts.apiKey}`,
+          'User-Agent': this.opts.userAgent || 'node-red-contrib-qwen-livetranslate',
+        },
+        maxPayload: this.opts.maxFrameBytes ?? 8 * 1024 * 1024,
+        handshakeTimeout: this.opts.connectTimeoutMs ?? 15000,
+        perMessageDeflate: false,
+      });
+    } catch (e) {
+      // e.g. a header value the HTTP stack refuses: retrying cannot help.
+      this.fail({ message: `cannot connect: ${redact((e as Error).message, this.opts.apiKey)}`, retry: false });
+      return;
+    }
+    const conn: ConnectionRecord = { audioFramesWritten: 0, audioBytesWritten: 0, audioFramesFailed: 0, imagesWritten: 0, finished: false, closed: false };
     this.ws = ws;
-    this.connectTimer = setTimeout(() => {
+    this.conn = conn;
+    this.connectTimer = setTimeout(() => this.guard(() => {
       if (this.ws === ws && this.currentState === 'connecting') {
         this.emit('problem', 'timed out waiting for the service to accept the session');
+        this.socketError = 'timed out waiting for the service to accept the session';
         ws.terminate();
       }
-    }, this.opts.connectTimeoutMs ?? 15000);
+    }), this.opts.connectTimeoutMs ?? 15000);
 
     ws.on('open', () => this.guard(() => this.onOpen(ws)));
-    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(ws, data, isBinary)));
-    ws.on('pong', () => { this.lastTraffic = Date.now(); });
+    ws.on('message', (data, isBinary) => this.guard(() => this.onMessage(ws, conn, data, isBinary)));
+    ws.on('pong', () => { if (this.ws === ws) this.lastTraffic = Date.now(); });
     ws.on('unexpected-response', (req, res) => this.guard(() => this.onRefused(ws, req, res)));
     ws.on('error', (err) => this.guard(() => this.onSocketError(ws, err)));
-    ws.on('close', (code, reason) => this.guard(() => this.onClose(ws, code, reason.toString())));
+    ws.on('close', (code, reason) => this.guard(() => this.onClose(ws, conn, code, reason.toString())));
+    try {
+      this.emit('connection', conn);
+    } catch {
+      // a listener's failure is not the connection's
+    }
   }
 
   private onOpen(ws: WebSocket): void {
@@ -249,33 +410,44 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     this.startKeepAlive(ws);
   }
 
-  private onMessage(ws: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  private onMessage(ws: WebSocket, conn: ConnectionRecord, data: WebSocket.RawData, isBinary: boolean): void {
     if (this.ws !== ws) return;
     this.lastTraffic = Date.now();
     if (isBinary) {
       this.emit('problem', 'ignored a binary frame from the service (it speaks JSON text frames)');
       return;
     }
-    const parsed = parseServerFrame(data.toString());
+    let text = Buffer.isBuffer(data) ? data.toString('utf8')
+      : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+    // A service (or a proxy) echoing our key must not carry it into flows and logs.
+    const key = this.opts.apiKey;
+    if (key && key.length >= 4 && text.includes(key)) text = text.split(key).join('***');
+    const parsed = parseServerFrame(text);
     if (parsed.kind === 'invalid') {
-      this.emit('problem', `ignored a bad frame from the service: ${parsed.reason}`);
+      this.emit('problem', `ignored a bad frame from the service: ${parsed.reason.slice(0, 200)}`);
       return;
     }
     if (parsed.kind === 'unknown') {
-      this.emit('unknown', parsed.type, parsed.raw);
+      this.emit('unknown', parsed.type.slice(0, 100), parsed.raw);
       return;
     }
     const event = parsed.event;
     switch (event.type) {
+      case 'session.created':
+        if (event.session && typeof event.session.id === 'string') conn.sessionId = event.session.id;
+        break;
       case 'session.updated':
         if (this.currentState === 'connecting') this.onReady();
         break;
       case 'error':
-        this.onServerError(ws, event.error || { type: 'unknown', code: 'unknown', message: 'error without detail' });
-        break;
+        this.emit('event', event);
+        this.onServerError(ws, event.error && typeof event.error === 'object' ? event.error : { type: 'unknown', code: 'unknown', message: 'error without detail' });
+        return;
       case 'session.finished':
+        conn.finished = true;
+        this.emit('event', event);
         for (const w of this.finishWaiters.slice()) w();
-        break;
+        return;
       default:
         break;
     }
@@ -284,15 +456,43 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
 
   private onReady(): void {
     clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
     this.backoff.connected();
     this.setState('open');
     this.flushQueued();
+    const max = this.opts.maxSessionMs ?? DEFAULT_MAX_SESSION_MS;
+    if (max > 0 && isFinite(max)) {
+      clearTimeout(this.rotateTimer);
+      this.rotateTimer = setTimeout(() => this.guard(() => this.rotate()), max);
+    }
   }
 
-  private flushQueued(): void {
-    if (!this.ws || (this.currentState !== 'open' && this.currentState !== 'closing')) return;
-    for (const chunk of this.audioQueue.drain()) this.sendAudioNow(chunk);
-    if (this.pendingImage && this.audioSentOnSocket) {
+  /** Before the service's session limit: finish this session (its last words arrive) and open a new one. */
+  private rotate(): void {
+    this.rotateTimer = undefined;
+    if (this.currentState !== 'open' || this.disposed) return;
+    this.stats.rotations++;
+    const finishing = this.finish(this.opts.finishTimeoutMs ?? 10000, 'rotating');
+    this.rotating = true;
+    finishing.then(() => this.guard(() => {
+      if (!this.rotating || this.disposed) return;
+      this.rotating = false;
+      if (this.currentState === 'closed' || this.currentState === 'idle') this.connect();
+    }), () => undefined);
+  }
+
+  private flushQueued(all = false): void {
+    if (!this.writable() || (this.currentState !== 'open' && this.currentState !== 'closing')) return;
+    const items = this.audioQueue.drain();
+    for (let i = 0; i < items.length; i++) {
+      if (!this.writable() || (!all && this.backedUp())) {
+        // The rest waits for the socket: its next completed write flushes again (sendRaw).
+        this.countQueueDrops(this.audioQueue.requeue(items.slice(i)), 'buffer-full');
+        return;
+      }
+      this.sendAudioNow(items[i]);
+    }
+    if (this.pendingImage && this.audioSentOnSocket && this.writable()) {
       const img = this.pendingImage;
       this.pendingImage = undefined;
       this.sendImageNow(img);
@@ -301,28 +501,38 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
 
   private onServerError(ws: WebSocket, detail: ErrorDetail): void {
     this.lastServerError = detail;
-    const text = redact(`${detail.message || detail.code}`, this.opts.apiKey);
+    const text = redact(`${detail.message || detail.code}`, this.opts.apiKey).slice(0, 500);
     if (this.currentState === 'connecting') {
+      if (TRANSIENT_ERROR.test(`${detail.type} ${detail.code} ${detail.message}`)) {
+        // Rate limit, quota, an internal error: the configuration is fine, try again later.
+        this.socketError = `the service could not open the session: ${text}`;
+        ws.terminate();
+        return;
+      }
       // The service refused our session.update: retrying the same configuration cannot help.
       this.fail({ message: `invalid session configuration: ${text}`, code: detail.code, retry: false });
       this.closedByUs = true;
-      ws.close(1000);
+      try { ws.close(1000); } catch { ws.terminate(); }
       return;
     }
     this.emit('problem', text, detail);
   }
 
-  private onRefused(ws: WebSocket, _req: ClientRequest, res: IncomingMessage): void {
+  private onRefused(ws: WebSocket, req: ClientRequest, res: IncomingMessage): void {
     if (this.ws !== ws) return;
     const status = res.statusCode || 0;
     let body = '';
-    res.on('data', (chunk: Buffer) => { if (body.length < 2048) body += chunk.toString(); });
-    res.on('error', () => undefined);
-    res.on('end', () => this.guard(() => {
+    let handled = false;
+    const settle = () => this.guard(() => {
+      if (handled) return;
+      handled = true;
+      clearTimeout(bodyTimer);
+      try { req.destroy(); } catch { /* gone */ }
+      if (this.ws !== ws) return;
       let detail: string;
       try {
         const parsed = JSON.parse(body) as { message?: string; code?: string };
-        detail = parsed.message || parsed.code || '';
+        detail = String(parsed.message || parsed.code || '');
       } catch {
         detail = body.slice(0, 200);
       }
@@ -333,29 +543,46 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
       this.dropSocket();
       const reason = { message: redact(message, this.opts.apiKey), code: status, retry: !auth && status !== 400 && status !== 404 };
       if (reason.retry) this.lostConnection(reason); else this.fail(reason);
-    }));
+    });
+    // A refusal whose body never ends must not hold the session forever.
+    const bodyTimer = setTimeout(settle, 2000);
+    res.on('data', (chunk: Buffer) => { if (body.length < 2048) body += chunk.toString(); });
+    res.on('error', () => settle());
+    res.on('end', settle);
+    res.on('close', settle);
   }
 
   private onSocketError(ws: WebSocket, err: Error): void {
     if (this.ws !== ws) return;
     // 'close' follows; remember why for the state reason.
     this.socketError = redact(err.message, this.opts.apiKey);
+    if ((err as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.socketCloseCode = 1009;
   }
-  private socketError: string | undefined;
 
-  private onClose(ws: WebSocket, code: number, reason: string): void {
+  private onClose(ws: WebSocket, conn: ConnectionRecord, code: number, reason: string): void {
+    this.closeRecord(conn, code);
     if (this.ws !== ws) return;
     this.dropSocket();
     for (const w of this.finishWaiters.slice()) w();
     if (this.closedByUs || this.currentState === 'failed') return;
+    if (this.socketCloseCode !== undefined) code = this.socketCloseCode;
     const why = this.socketError || redact(reason, this.opts.apiKey) || (this.lastServerError && this.lastServerError.message) || `connection closed (code ${code})`;
     this.socketError = undefined;
-    if (this.lastServerError && IDLE_TIMEOUT_PATTERN.test(this.lastServerError.message || '')) {
+    if (this.lastServerError && IDLE_TIMEOUT_PATTERN.test(`${this.lastServerError.code} ${this.lastServerError.message}`)) {
       // The service ends sessions that produced nothing for a while: reopen when there is input again.
       this.setState('closed', { message: 'closed by the service after inactivity', code, retry: true });
+      if (this.audioQueue.length > 0 || this.pendingImage) this.connect();
       return;
     }
-    this.lostConnection({ message: why, code, retry: true });
+    this.lostConnection({ message: why.slice(0, 300), code, retry: true });
+  }
+
+  /** Marks a connection ended; what it wrote without a session.finished is unconfirmed. */
+  private closeRecord(conn: ConnectionRecord, code?: number): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    conn.closeCode = code;
+    if (!conn.finished) this.stats.audioFramesUnconfirmed += conn.audioFramesWritten - conn.audioFramesFailed;
   }
 
   private lostConnection(reason: StateReason): void {
@@ -366,6 +593,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     }
     const delay = this.backoff.next();
     this.setState('closed', { ...reason, message: `${reason.message}; retrying in ${Math.round(delay / 100) / 10} s` });
+    this.clearReconnect();
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       this.guard(() => this.connect());
@@ -379,8 +607,11 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
 
   private closeSocket(why: string): void {
     const ws = this.ws;
+    const conn = this.conn;
     this.closedByUs = true;
     this.dropSocket();
+    // Whoever waits for this connection's session.finished waits no more.
+    for (const w of this.finishWaiters.slice()) w();
     if (ws) {
       try {
         if (ws.readyState === WebSocket.OPEN) ws.close(1000, why);
@@ -389,6 +620,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
         // A socket that cannot close politely is already gone.
       }
     }
+    if (conn && ws && ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CLOSING) this.closeRecord(conn);
     if (this.currentState !== 'idle' && this.currentState !== 'failed') this.setState('closed', { message: why, retry: true });
   }
 
@@ -396,8 +628,10 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
   private dropSocket(): void {
     clearTimeout(this.connectTimer);
     clearInterval(this.keepAliveTimer);
+    clearTimeout(this.rotateTimer);
     this.connectTimer = undefined;
     this.keepAliveTimer = undefined;
+    this.rotateTimer = undefined;
     const ws = this.ws;
     this.ws = undefined;
     if (ws && ws.readyState !== WebSocket.CLOSED && ws.readyState !== WebSocket.CLOSING && this.currentState !== 'open' && this.currentState !== 'closing') {
@@ -407,10 +641,12 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
 
   private startKeepAlive(ws: WebSocket): void {
     const period = this.opts.keepAliveMs ?? 30000;
+    clearInterval(this.keepAliveTimer);
     this.keepAliveTimer = setInterval(() => this.guard(() => {
       if (this.ws !== ws) return;
       if (Date.now() - this.lastTraffic > 2 * period) {
         this.emit('problem', 'no traffic from the service; reconnecting');
+        this.socketError = 'the connection stalled (no traffic from the service)';
         ws.terminate();
         return;
       }
@@ -424,28 +660,64 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
   }
 
   private sendAudioNow(pcm16: Buffer): void {
+    const conn = this.conn as ConnectionRecord;
     // A template, not JSON.stringify: base64 needs no escaping and the string can be large.
-    this.sendRaw('{"type":"input_audio_buffer.append","audio":"' + pcm16.toString('base64') + '"}');
+    const text = '{"type":"input_audio_buffer.append","audio":"' + pcm16.toString('base64') + '"}';
     this.audioSentOnSocket = true;
-    this.stats.audioBytesSent += pcm16.length;
+    this.stats.audioFramesSent++;
     this.stats.audioAppends++;
+    this.stats.audioBytesSent += pcm16.length;
+    conn.audioFramesWritten++;
+    conn.audioBytesWritten += pcm16.length;
+    this.sendRaw(text, (err) => {
+      if (!err) return;
+      conn.audioFramesFailed++;
+      this.stats.audioFramesFailed++;
+      // Counted as unconfirmed when its connection closed first; now it is known to be lost.
+      if (conn.closed && !conn.finished) this.stats.audioFramesUnconfirmed--;
+    });
   }
 
   private sendImageNow(jpeg: Buffer): void {
-    this.sendRaw('{"type":"input_image_buffer.append","image":"' + jpeg.toString('base64') + '"}');
+    const conn = this.conn as ConnectionRecord;
+    conn.imagesWritten++;
     this.stats.imagesSent++;
+    this.sendRaw('{"type":"input_image_buffer.append","image":"' + jpeg.toString('base64') + '"}');
   }
 
   private sendJson(event: object): void {
     this.sendRaw(JSON.stringify(event));
   }
 
-  private sendRaw(text: string): void {
+  private sendRaw(text: string, onError?: (err: Error) => void): void {
     const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
-    ws.send(text, (err) => {
-      if (err) this.emit('problem', `send failed: ${redact(err.message, this.opts.apiKey)}`);
-    });
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      if (onError) onError(new Error('socket not open'));
+      return;
+    }
+    try {
+      ws.send(text, (err) => {
+        if (!err) {
+          // A write reached the network: audio held back by back-pressure may go now.
+          if (this.audioQueue.length > 0 && this.ws === ws && this.currentState === 'open' && !this.backedUp()) {
+            this.guard(() => this.flushQueued());
+          }
+          return;
+        }
+        this.guard(() => {
+          if (onError) onError(err);
+          // One word per connection: a dying socket fails every write still in its buffer.
+          if (this.failureReported.has(ws)) return;
+          this.failureReported.add(ws);
+          this.emit('problem', `send failed: ${redact(err.message, this.opts.apiKey)}`);
+        });
+      });
+    } catch (e) {
+      this.guard(() => {
+        if (onError) onError(e as Error);
+        this.emit('problem', `send failed: ${redact((e as Error).message, this.opts.apiKey)}`);
+      });
+    }
   }
 
   private setState(state: SessionState, reason?: StateReason): void {

@@ -1,6 +1,7 @@
 /**
  * Audio waiting for the socket (while connecting or reconnecting): bounded by bytes, oldest
- * dropped first so what reaches the service is the most recent speech; drops are counted.
+ * dropped first so what reaches the service is the most recent speech; drops are counted in
+ * frames (one frame = one appendAudio call) and bytes.
  */
 export class BoundedByteQueue {
   private items: Buffer[] = [];
@@ -10,15 +11,19 @@ export class BoundedByteQueue {
 
   constructor(private readonly maxBytes: number) {}
 
-  push(item: Buffer): void {
+  /** Adds an item at the end; returns how many items the bound dropped (the oldest first). */
+  push(item: Buffer): number {
     this.items.push(item);
     this.bytes += item.length;
-    while (this.bytes > this.maxBytes && this.items.length > 0) {
-      const old = this.items.shift() as Buffer;
-      this.bytes -= old.length;
-      this.droppedBytes += old.length;
-      this.droppedItems++;
-    }
+    return this.trim();
+  }
+
+  /** Puts items that could not be sent back at the front, in order; returns how many the bound dropped. */
+  requeue(items: Buffer[]): number {
+    if (items.length === 0) return 0;
+    this.items = items.concat(this.items);
+    for (const i of items) this.bytes += i.length;
+    return this.trim();
   }
 
   drain(): Buffer[] {
@@ -34,5 +39,17 @@ export class BoundedByteQueue {
 
   get length(): number {
     return this.items.length;
+  }
+
+  private trim(): number {
+    let dropped = 0;
+    while (this.bytes > this.maxBytes && this.items.length > 0) {
+      const old = this.items.shift() as Buffer;
+      this.bytes -= old.length;
+      this.droppedBytes += old.length;
+      this.droppedItems++;
+      dropped++;
+    }
+    return dropped;
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Reads what a flow message says about its audio: the format of raw PCM (node settings,
- * overridden by msg.sampleRate/channels/bitDepth/encoding/format), stream parts from the core
- * `file in` node, and whether the message ends a recording.
+ * Reads what a flow message says about its audio: the format of raw PCM (node settings, overridden by
+ * msg.sampleRate/channels/bitDepth/encoding/format, by `msg.meta` as microphone nodes set it, and by the
+ * sox-utils chunk shape `{payload, encoding, channels, rate, bits}`), stream parts from the core `file in`
+ * node, and whether the message ends a recording.
  */
-import type { AudioChunk, RawPcmFormat } from '../media/audio';
+import { AudioFormatError, type AudioChunk, type RawPcmFormat } from '../media/audio';
 
 export interface AudioMessage {
   payload?: unknown;
@@ -12,8 +13,11 @@ export interface AudioMessage {
   channels?: unknown;
   bitDepth?: unknown;
   bits?: unknown;
+  bitwidth?: unknown;
   encoding?: unknown;
+  endian?: unknown;
   format?: unknown;
+  meta?: unknown;
   parts?: { index?: unknown; count?: unknown; id?: unknown };
   complete?: unknown;
   end?: unknown;
@@ -33,11 +37,14 @@ const num = (v: unknown): number | undefined => {
 };
 
 /** `s16le`, `f32le`, `s24`, `u8`… as sox, ffmpeg and mic nodes name sample formats. */
-function parseFormatName(v: unknown): Partial<RawPcmFormat> {
-  if (typeof v !== 'string') return {};
-  const m = /^([suf])(8|16|24|32)(le)?$/i.exec(v.trim());
+function parseFormatName(v: string): Partial<RawPcmFormat> & { bigEndian?: boolean } {
+  const m = /^([suf])(8|16|24|32)(le|be)?$/i.exec(v.trim());
   if (!m) return {};
-  return { bitDepth: Number(m[2]) as RawPcmFormat['bitDepth'], float: m[1].toLowerCase() === 'f' };
+  return {
+    bitDepth: Number(m[2]) as RawPcmFormat['bitDepth'],
+    float: m[1].toLowerCase() === 'f',
+    bigEndian: (m[3] || '').toLowerCase() === 'be' ? true : undefined,
+  };
 }
 
 function parseEncoding(v: unknown): boolean | undefined {
@@ -47,16 +54,46 @@ function parseEncoding(v: unknown): boolean | undefined {
   return undefined;
 }
 
+type Described = Partial<RawPcmFormat> & { bigEndian?: boolean };
+
+/**
+ * One place that describes a format: the message itself, `msg.meta`, or an object in `msg.format`. The
+ * names are the ones flows use: sampleRate/rate/sample_rate, channels, bitDepth/bits/bitwidth, encoding
+ * ("signed-integer", "floating-point", "float", "int"), endian ("little"/"big").
+ */
+function describedBy(o: Record<string, unknown>): Described {
+  const f: Described = {};
+  const rate = num(o.sampleRate) ?? num(o.rate) ?? num(o.sample_rate) ?? num(o.samplerate);
+  if (rate !== undefined) f.sampleRate = rate;
+  const channels = num(o.channels);
+  if (channels !== undefined) f.channels = channels;
+  const depth = num(o.bitDepth) ?? num(o.bits) ?? num(o.bitwidth) ?? num(o.bitsPerSample);
+  if (depth !== undefined) f.bitDepth = depth as RawPcmFormat['bitDepth'];
+  const float = parseEncoding(o.encoding);
+  if (float !== undefined) f.float = float;
+  if (typeof o.endian === 'string' && /^b/i.test(o.endian.trim())) f.bigEndian = true;
+  return f;
+}
+
+/** Later sources win over earlier ones, field by field. */
+function merge(...sources: Described[]): Described {
+  const out: Described = {};
+  for (const s of sources) {
+    for (const [k, v] of Object.entries(s)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
 export function readAudioMessage(msg: AudioMessage, payloadIsWav: boolean): ReadAudioMessage {
-  const format: Partial<RawPcmFormat> = { ...parseFormatName(msg.format) };
-  const rate = num(msg.sampleRate) ?? num(msg.rate);
-  if (rate !== undefined) format.sampleRate = rate;
-  const channels = num(msg.channels);
-  if (channels !== undefined) format.channels = channels;
-  const depth = num(msg.bitDepth) ?? num(msg.bits);
-  if (depth !== undefined) format.bitDepth = depth as RawPcmFormat['bitDepth'];
-  const float = parseEncoding(msg.encoding);
-  if (float !== undefined) format.float = float;
+  const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v);
+  const fromFormat: Described = typeof msg.format === 'string' ? parseFormatName(msg.format) : isObject(msg.format) ? describedBy(msg.format) : {};
+  const fromMeta: Described = isObject(msg.meta) ? describedBy(msg.meta) : {};
+  const own = describedBy(msg as Record<string, unknown>);
+  const described = merge(fromMeta, fromFormat, own);
+  if (described.bigEndian && !payloadIsWav) {
+    throw new AudioFormatError('big-endian PCM is not supported; accepted: little-endian PCM (set the microphone or sox to little endian, e.g. -L)', 'UNSUPPORTED');
+  }
+  const { bigEndian: _be, ...format } = described;
 
   let part: AudioChunk['part'];
   const p = msg.parts;

@@ -1,6 +1,16 @@
 /** What the nodes using a livetranslate-session see of it. */
 import type { Node } from 'node-red';
 import type { RealtimeSession, SessionState, StateReason } from '../client';
+
+/** What never reached the service since the last report (and since the deploy), for the events output. */
+export interface DropSummary {
+  audioFrames: number;
+  audioSeconds: number;
+  images: number;
+  /** Why: buffer-full (the socket was down longer than the buffer holds), send-failed, replaced, disposed. */
+  reasons: string[];
+  total: { audioFrames: number; audioSeconds: number; images: number; audioFramesUnconfirmed: number };
+}
 import type { ErrorDetail, ServerEvent, TranslateOptions } from '../protocol';
 
 export interface SessionListener {
@@ -8,6 +18,7 @@ export interface SessionListener {
   state?(state: SessionState, reason?: StateReason): void;
   unknown?(type: string, raw: Record<string, unknown>): void;
   problem?(message: string, detail?: ErrorDetail): void;
+  dropped?(summary: DropSummary): void;
 }
 
 export interface LiveTranslateSessionNode extends Node<{ apiKey?: string }> {

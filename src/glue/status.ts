@@ -30,3 +30,13 @@ export function shortReason(reason: StateReason | undefined, t: Translate): stri
   if (/refusing plain ws/i.test(reason.message)) return t('status.insecure');
   return t('status.error');
 }
+
+/**
+ * The status with the count of what never reached the service, e.g. "connected (12 dropped)":
+ * the count is of audio frames (100 ms each) and images dropped since the deploy.
+ */
+export function withDrops(status: NodeStatus, dropped: number, t: Translate): NodeStatus {
+  if (!dropped) return status;
+  const text = t('status.dropped').replace('__status__', String(status.text || '')).replace('__count__', String(dropped));
+  return { ...status, text };
+}

@@ -5,7 +5,10 @@
  */
 import { OUTPUT_SAMPLE_RATE, type ServerEvent, type ErrorDetail } from '../protocol';
 import { encodeWav } from '../media/audio/wav';
+import { floatToPcm16, pcm16ToFloat } from '../media/audio/pcm';
+import { StreamingResampler } from '../media/audio/resampler';
 import { TranscriptPairing } from './pairing';
+import type { SentEstimate } from './sent-meter';
 import { UsageMeter } from './usage-meter';
 
 export type AudioOutputFormat = 'pcm' | 'wav' | 'dataurl';
@@ -14,6 +17,10 @@ export interface TranslationMessageOptions {
   /** Send partial translations and transcripts (each carries the whole current line). */
   partials: boolean;
   audioFormat: AudioOutputFormat;
+  /** Sample rate of the audio output (default 24000, the service's own; others are resampled). */
+  outputRate?: number;
+  /** What the session has sent so far, as tokens (reported with each response.done). */
+  sent?: () => SentEstimate | undefined;
 }
 
 export const PORT = { translation: 0, source: 1, audio: 2, events: 3 } as const;
@@ -36,11 +43,21 @@ const LIFECYCLE = new Set<string>([
 
 interface AudioCollector { chunks: Buffer[]; itemId: string }
 
+/** Output rates offered for sound cards and players; anything else is refused by checkOutputRate. */
+export function checkOutputRate(rate: unknown): number {
+  const r = rate === undefined || rate === '' ? OUTPUT_SAMPLE_RATE : Number(rate);
+  if (!Number.isInteger(r) || r < 8000 || r > 192000) throw new RangeError(`audio output rate must be a whole number of Hz from 8000 to 192000, got ${String(rate)}`);
+  return r;
+}
+
 export class TranslationMessages {
   private readonly pairing: TranscriptPairing;
   private readonly usage = new UsageMeter();
   private readonly finished = new Set<string>();
   private readonly audio = new Map<string, AudioCollector>();
+  /** Streaming resamplers of responses whose PCM chunks go out as they come (only when outputRate differs). */
+  private readonly resamplers = new Map<string, { r: StreamingResampler; itemId: string }>();
+  private readonly outputRate: number;
   private readonly deltaText = new Map<string, string>();
   private targetLanguage = '';
   private sourceLanguage = '';
@@ -48,6 +65,7 @@ export class TranslationMessages {
 
   constructor(private readonly opts: TranslationMessageOptions) {
     this.pairing = new TranscriptPairing(() => this.transcription);
+    this.outputRate = checkOutputRate(opts.outputRate);
   }
 
   handle(event: ServerEvent): Outgoing[] {
@@ -103,9 +121,15 @@ export class TranslationMessages {
           this.finished.delete(response.id);
           this.deltaText.delete(response.id);
         }
+        let sent: SentEstimate | undefined;
+        try {
+          sent = this.opts.sent ? this.opts.sent() : undefined;
+        } catch {
+          sent = undefined; // an estimate is never worth losing the usage report over
+        }
         out.push({ port: PORT.events, msg: {
           topic: 'response.done',
-          payload: { status: response.status, usage: response.usage || null, total: totals },
+          payload: { status: response.status, usage: response.usage || null, total: totals, ...(sent ? { sent } : {}) },
           responseId: response.id, event,
         } });
         return out;
@@ -127,6 +151,7 @@ export class TranslationMessages {
     this.pairing.reset();
     this.finished.clear();
     this.audio.clear();
+    this.resamplers.clear();
     this.deltaText.clear();
   }
 
@@ -158,11 +183,22 @@ export class TranslationMessages {
 
   private audioDelta(responseId: string, itemId: string, b64: string, event: ServerEvent): Outgoing[] {
     if (typeof b64 !== 'string' || b64.length === 0) return [];
-    const pcm = Buffer.from(b64, 'base64');
+    let pcm: Buffer = Buffer.from(b64, 'base64');
+    if (pcm.length % 2 === 1) pcm = pcm.subarray(0, pcm.length - 1);
     if (this.opts.audioFormat === 'pcm') {
       const { delta: _omit, ...slim } = event as { delta: string };
+      if (this.outputRate !== OUTPUT_SAMPLE_RATE) {
+        let rs = this.resamplers.get(responseId);
+        if (!rs) {
+          rs = { r: new StreamingResampler(OUTPUT_SAMPLE_RATE, this.outputRate), itemId };
+          this.resamplers.set(responseId, rs);
+        }
+        pcm = floatToPcm16(rs.r.process(pcm16ToFloat(pcm)));
+        // The first chunk may be all filter delay; an empty Buffer would only confuse a speaker node.
+        if (pcm.length === 0) return [];
+      }
       return [{ port: PORT.audio, msg: {
-        topic: 'audio', payload: pcm, sampleRate: OUTPUT_SAMPLE_RATE, channels: 1, bitDepth: 16,
+        topic: 'audio', payload: pcm, sampleRate: this.outputRate, channels: 1, bitDepth: 16,
         responseId, itemId, event: slim,
       } }];
     }
@@ -176,16 +212,36 @@ export class TranslationMessages {
   }
 
   private audioDone(responseId: string): Outgoing[] {
+    const rs = this.resamplers.get(responseId);
+    if (rs) {
+      // The resampler's tail: the last few ms of the utterance, held back for the filter's look-ahead.
+      this.resamplers.delete(responseId);
+      const tail = floatToPcm16(rs.r.flush());
+      if (tail.length === 0) return [];
+      return [{ port: PORT.audio, msg: {
+        topic: 'audio', payload: tail, sampleRate: this.outputRate, channels: 1, bitDepth: 16, responseId, itemId: rs.itemId, last: true,
+      } }];
+    }
     const c = this.audio.get(responseId);
     if (!c) return [];
     this.audio.delete(responseId);
-    const pcm = Buffer.concat(c.chunks);
+    let pcm: Buffer = Buffer.concat(c.chunks);
     if (pcm.length === 0) return [];
-    const wav = encodeWav(pcm, OUTPUT_SAMPLE_RATE, 1);
+    if (this.outputRate !== OUTPUT_SAMPLE_RATE) {
+      const rs = new StreamingResampler(OUTPUT_SAMPLE_RATE, this.outputRate);
+      const x = pcm16ToFloat(pcm);
+      const a = rs.process(x);
+      const b = rs.flush();
+      const y = new Float32Array(a.length + b.length);
+      y.set(a);
+      y.set(b, a.length);
+      pcm = floatToPcm16(y);
+    }
+    const wav = encodeWav(pcm, this.outputRate, 1);
     const payload = this.opts.audioFormat === 'dataurl' ? 'data:audio/wav;base64,' + wav.toString('base64') : wav;
     return [{ port: PORT.audio, msg: {
-      topic: 'audio', payload, sampleRate: OUTPUT_SAMPLE_RATE, channels: 1, bitDepth: 16,
-      duration: pcm.length / 2 / OUTPUT_SAMPLE_RATE, responseId, itemId: c.itemId,
+      topic: 'audio', payload, sampleRate: this.outputRate, channels: 1, bitDepth: 16,
+      duration: pcm.length / 2 / this.outputRate, responseId, itemId: c.itemId,
     } }];
   }
 }

@@ -4,4 +4,5 @@
  */
 export { Simulator, REALTIME_PATH } from './server';
 export { loadScript, parseScript, defaultReply } from './script';
-export type { ScriptedReply, SimulatorOptions, SimSessionRecord, SimUtterance, SimFaults } from './types';
+export type { ScriptedReply, SimulatorOptions, SimSessionRecord, SimUtterance, SimFaults, UpgradeFault } from './types';
+export { INJECTABLE_ERRORS, type InjectableError } from './session';

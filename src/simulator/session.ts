@@ -42,7 +42,20 @@ export interface SessionSettings {
   realtime: boolean;
   log: (line: string) => void;
   faults: () => SimFaults | undefined;
+  /** The request's path and query (lets a test pick out one client's sessions). */
+  url?: string;
+  /** Accept the upgrade and never answer: no session.created, every frame ignored (a hung server). */
+  silent?: boolean;
 }
+
+/** The service-side `error` events a test can inject (messages seen on the platform; protocol.md §6). */
+export const INJECTABLE_ERRORS = {
+  rate_limit: { type: 'invalid_request_error', code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded, please try again later.' },
+  quota: { type: 'invalid_request_error', code: 'Throttling.AllocationQuota', message: 'Allocated quota exceeded, please increase your quota limit.' },
+  internal: { type: 'server_error', code: 'InternalError', message: 'Internal service error: null' },
+  idle_timeout: { type: 'invalid_request_error', code: 'response_idle_timeout', message: 'Your session was closed because no response was generated for 300 seconds.' },
+} as const;
+export type InjectableError = keyof typeof INJECTABLE_ERRORS;
 
 export class SimSession {
   readonly record: SimSessionRecord;
@@ -59,6 +72,11 @@ export class SimSession {
   private finishing = false;
   private closeTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Stalled: nothing is sent (events are held) and nothing is read, not even pings. */
+  private held: Array<{ text: string; type?: string }> | null = null;
+  private stallTimer: NodeJS.Timeout | null = null;
+  private delayOverride: number | undefined;
+  private dropAtEvents: number | undefined;
 
   constructor(private readonly ws: WebSocket, private readonly s: SessionSettings, onClose: (rec: SimSessionRecord) => void) {
     const chunks = this.chunks;
@@ -74,6 +92,7 @@ export class SimSession {
       billedAudioSeconds: 0,
       closed: false,
       finished: false,
+      url: s.url || '',
       receivedAudio: () => Buffer.concat(chunks),
     };
     this.timeline = new Timeline((err) => this.internalError(err));
@@ -81,7 +100,9 @@ export class SimSession {
       onStart: (startMs) => this.guard(() => this.speechStarted(startMs)),
       onEnd: (startMs, endMs) => this.guard(() => this.speechEnded(startMs, endMs)),
     });
-    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.guard(() => this.onFrame(data, isBinary)));
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.guard(() => {
+      if (!this.s.silent) this.onFrame(data, isBinary);
+    }));
     ws.on('error', (err) => this.s.log(`${this.record.id} socket error: ${err.message}`));
     ws.on('close', () => {
       this.record.closed = true;
@@ -89,9 +110,23 @@ export class SimSession {
       this.s.log(`${this.record.id} closed after ${this.record.utterances.length} utterance(s)`);
       onClose(this.record);
     });
+    if (s.silent) {
+      this.s.log(`${this.record.id} fault: accepted and silent`);
+      return;
+    }
     this.send({ event_id: makeId('event'), type: 'session.created', session: this.sessionObject() });
     this.restartIdleClock();
+    const max = s.faults()?.maxSessionMs;
+    if (max && max > 0) {
+      this.maxTimer = setTimeout(() => this.guard(() => {
+        this.maxTimer = null;
+        this.s.log(`${this.record.id} reached the maximum session length: closing`);
+        this.send(errorEvent('session_expired', `The session reached its maximum duration of ${Math.round(max / 1000)} seconds.`));
+        this.closeWith(1000, 'maximum session length');
+      }), max);
+    }
   }
+  private maxTimer: NodeJS.Timeout | null = null;
 
   /** Ends the session at once (stop()): no close handshake, no timers left. */
   terminate(): void {
@@ -99,25 +134,105 @@ export class SimSession {
     this.ws.terminate();
   }
 
-  /** Sends a raw frame as is (fault injection: malformed JSON, arbitrary events). */
+  /** Sends a raw frame as is (fault injection: malformed JSON, arbitrary events, oversized frames). */
   sendRaw(frame: string): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame);
+    this.write(frame);
+  }
+
+  /** Sends a binary frame (fault injection: the service speaks JSON text frames only). */
+  sendBinary(data: Buffer): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(data, { binary: true }, () => undefined);
+  }
+
+  /** Closes with this WebSocket code and reason (fault injection; 1005/1006/1015 cannot be sent and become a cut). */
+  closeWith(code: number, reason = ''): void {
+    this.resume();
+    if (code === 1005 || code === 1006 || code === 1015 || code < 1000 || code > 4999) {
+      this.terminate();
+      return;
+    }
+    this.dispose();
+    try {
+      this.ws.close(code, reason.slice(0, 120));
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  /** Sends one of the service's error events; an idle timeout then closes the socket, as the service does. */
+  sendError(kind: InjectableError): void {
+    const e = INJECTABLE_ERRORS[kind];
+    this.send({ event_id: makeId('event'), type: 'error', error: { type: e.type, code: e.code, message: e.message, param: null } });
+    if (kind === 'idle_timeout') {
+      this.timeline.cancel();
+      this.closeWith(1000, 'idle timeout');
+    }
+  }
+
+  /**
+   * Stops sending and reading (a black-holed connection): events are held, pings go unanswered.
+   * After `ms` (if given) it resumes and the held events go out, late.
+   */
+  stall(ms?: number): void {
+    if (this.held) return;
+    this.held = [];
+    const socket = (this.ws as unknown as { _socket?: { pause(): void } })._socket;
+    if (socket) socket.pause();
+    if (ms !== undefined) this.stallTimer = setTimeout(() => this.guard(() => this.resume()), ms);
+  }
+
+  resume(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = null;
+    const held = this.held;
+    if (!held) return;
+    this.held = null;
+    const socket = (this.ws as unknown as { _socket?: { resume(): void } })._socket;
+    if (socket) socket.resume();
+    for (const h of held) this.write(h.text, h.type);
+  }
+
+  /** Extra delay before each reply step of this session (overrides the simulator-wide one). */
+  setDelay(ms: number | undefined): void {
+    this.delayOverride = ms;
+  }
+
+  /** Cut the connection once `n` more events have been sent. */
+  dropAfter(n: number): void {
+    this.dropAtEvents = this.record.eventsSent.length + Math.max(1, n);
   }
 
   send(event: ServerEvent): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(JSON.stringify(event));
-    this.record.eventsSent.push(event.type);
+    this.write(JSON.stringify(event), event.type);
     if (event.type === 'response.done') this.restartIdleClock();
+  }
+
+  private write(text: string, type?: string): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.held) {
+      this.held.push({ text, type });
+      return;
+    }
+    this.ws.send(text, () => undefined);
+    if (type === undefined) return;
+    this.record.eventsSent.push(type);
+    const n = this.record.eventsSent.length;
     const drop = this.s.faults()?.dropAfterEvents;
-    if (drop !== undefined && this.record.eventsSent.length >= drop) {
-      this.s.log(`${this.record.id} fault: dropping the connection after ${this.record.eventsSent.length} events`);
+    if ((drop !== undefined && n >= drop) || (this.dropAtEvents !== undefined && n >= this.dropAtEvents)) {
+      this.s.log(`${this.record.id} fault: dropping the connection after ${n} events`);
       this.terminate();
     }
   }
 
   private dispose(): void {
     this.timeline.cancel();
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = null;
+    if (this.maxTimer) clearTimeout(this.maxTimer);
+    this.maxTimer = null;
+    this.held = null;
     if (this.closeTimer) clearTimeout(this.closeTimer);
     this.closeTimer = null;
     this.stopIdleClock();
@@ -332,6 +447,7 @@ export class SimSession {
 
   /** A step's delay: the service's pacing in realtime mode, none in fast mode, plus any injected delay. */
   private delay(ms: number): number {
-    return (this.s.realtime ? ms : 0) + (this.s.faults()?.delayMs || 0);
+    const extra = this.delayOverride !== undefined ? this.delayOverride : (this.s.faults()?.delayMs || 0);
+    return (this.s.realtime ? ms : 0) + extra;
   }
 }

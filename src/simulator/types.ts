@@ -19,8 +19,16 @@ export interface ScriptedReply {
  * object it passed in and the next connection or event sees it.
  */
 export interface SimFaults {
-  /** Every upgrade is refused with 401, whatever the key. */
-  refuseAuth?: boolean;
+  /** Every upgrade is refused with 401 (or the status given: 401 or 403), whatever the key. */
+  refuseAuth?: boolean | 401 | 403;
+  /** Every upgrade is refused with this HTTP status (e.g. 429, 500, 503) and a JSON body. */
+  refuseUpgrade?: number;
+  /** Every upgrade is accepted and then nothing is ever sent (no session.created) nor read. */
+  silent?: boolean;
+  /** Every upgrade request is left hanging: the TCP connection stays open, no HTTP answer comes. */
+  hangUpgrade?: boolean;
+  /** Close a session this long after it opened (a maximum session length): `error` then close 1000. */
+  maxSessionMs?: number;
   /** Terminate a session's socket (no close frame) once it has been sent this many events. */
   dropAfterEvents?: number;
   /** Extra delay in ms before each step of a reply (also in fast mode: then timers are used). */
@@ -32,6 +40,12 @@ export interface SimFaults {
    */
   idleTimeoutMs?: number;
 }
+
+/** A fault for one coming upgrade (Simulator.armUpgrade), instead of the session. */
+export type UpgradeFault =
+  | { kind: 'refuse'; status: number }
+  | { kind: 'silent' }
+  | { kind: 'hang' };
 
 export interface SimulatorOptions {
   /** 0 = random free port (default 0). */
@@ -52,6 +66,8 @@ export interface SimulatorOptions {
   log?: (line: string) => void;
   /** Optional fault injection (extension; see SimFaults). */
   faults?: SimFaults;
+  /** Largest client frame accepted (default 16 MiB); a larger one closes the socket with 1009. */
+  maxFrameBytes?: number;
 }
 
 export interface SimUtterance {
@@ -78,6 +94,8 @@ export interface SimSessionRecord {
   closed: boolean;
   /** session.finished sent. */
   finished: boolean;
+  /** The upgrade request's path and query, e.g. `/api-ws/v1/realtime?model=…&client=a`. */
+  url: string;
   /** All appended PCM concatenated (for tests to check duration/content). */
   receivedAudio(): Buffer;
 }

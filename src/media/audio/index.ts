@@ -7,3 +7,4 @@ export { Pcm16Framer } from './framer';
 export { type CoercedBytes, type CoerceOptions, coerceToBytes } from './coerce';
 export { sniffCompressed } from './sniff';
 export { type RawPcmFormat, type AudioChunk, AudioInputStream, checkRawFormat } from './input';
+export { SilenceGate, type SilenceGateOptions, GATE_DEFAULTS, frameLevelDb, windowLevelsDb } from './gate';

@@ -13,6 +13,9 @@
  * - When the header says how long the data is, bytes beyond it (trailing LIST chunks) are ignored, and the
  *   stream's tail is emitted as soon as the last sample arrives.
  * - A bad chunk throws AudioFormatError and is skipped; the object stays usable for the next one.
+ * - A stream that ends short (a WAV whose data stops before its header says, or bytes that do not make a
+ *   whole sample frame) still gives all the audio it held; the problem is kept for takeProblems(), so the
+ *   caller can report it after sending that audio.
  */
 import { type CoercedBytes, coerceToBytes } from './coerce';
 
@@ -56,6 +59,8 @@ interface Stream {
   partId: string | undefined;
   /** All promised data arrived and the tail was emitted; later chunks of the same parts are trailing bytes. */
   complete: boolean;
+  /** Data bytes received so far. */
+  received: number;
 }
 
 /** Checks a raw PCM format, so a wrong setting fails with a message instead of producing noise. */
@@ -108,6 +113,7 @@ export class AudioInputStream {
   /** The last stream's resampler, always flushed before a new stream takes it. */
   private spare: StreamingResampler | undefined;
   private seconds = 0;
+  private problems: AudioFormatError[] = [];
 
   constructor(defaults: RawPcmFormat, targetRate = 16000) {
     this.defaults = checkRawFormat({ ...defaults });
@@ -164,6 +170,16 @@ export class AudioInputStream {
     if (partStarts) this.refusedPartId = undefined;
     if (isLast) out.push(this.endStream());
     return this.release(out);
+  }
+
+  /**
+   * Problems found where a stream ended (truncated WAV data, a partial sample frame), oldest first; the
+   * audio was delivered anyway. Each is returned once.
+   */
+  takeProblems(): AudioFormatError[] {
+    const p = this.problems;
+    this.problems = [];
+    return p;
   }
 
   /** Ends the current stream: returns the resampler's tail. The next push starts a new stream. */
@@ -244,7 +260,7 @@ export class AudioInputStream {
     let resampler = this.spare;
     if (!resampler || resampler.inRate !== format.sampleRate) resampler = new StreamingResampler(format.sampleRate, this.targetRate);
     this.spare = resampler;
-    this.stream = { format, fromWav, remaining, partId, carry: EMPTY, complete: false, resampler };
+    this.stream = { format, fromWav, remaining, partId, carry: EMPTY, complete: false, resampler, received: 0 };
     return this.stream;
   }
 
@@ -265,11 +281,20 @@ export class AudioInputStream {
   private feed(s: Stream, data: Buffer, out: Buffer[]): void {
     if (s.remaining !== undefined && data.length > s.remaining) data = data.subarray(0, s.remaining);
     if (s.remaining !== undefined) s.remaining -= data.length;
+    s.received += data.length;
     const bytes = s.carry.length ? Buffer.concat([s.carry, data]) : data;
     const frameBytes = bytesPerFrame(s.format);
     const whole = bytes.length - (bytes.length % frameBytes);
     // Copy: the caller may reuse its Buffer, and the carry must outlive it.
     s.carry = whole < bytes.length ? Buffer.from(bytes.subarray(whole)) : EMPTY;
+    const f = s.format;
+    if (f.sampleRate === this.targetRate && f.channels === 1 && f.bitDepth === 16 && !f.float) {
+      // Already what the service takes: a copy, not a round trip through float (bit-identical).
+      this.seconds += whole / 2 / f.sampleRate;
+      out.push(Buffer.from(bytes.subarray(0, whole)));
+      if (s.remaining === 0) s.complete = true;
+      return;
+    }
     // On a decode error the chunk's bytes stay consumed, so the frames that follow stay aligned.
     const mono = decodeToMono(bytes.subarray(0, whole), s.format);
     this.seconds += mono.length / s.format.sampleRate;
@@ -284,6 +309,23 @@ export class AudioInputStream {
     const s = this.stream;
     this.stream = undefined;
     if (!s || s.complete) return EMPTY;
+    this.noteShortEnd(s);
     return floatToPcm16(s.resampler.flush());
+  }
+
+  private noteShortEnd(s: Stream): void {
+    const f = s.format;
+    const frame = bytesPerFrame(f);
+    const secs = (bytes: number) => `${(bytes / frame / f.sampleRate).toFixed(2)} s`;
+    if (s.fromWav && s.remaining !== undefined && s.remaining > 0) {
+      const promised = s.received + s.remaining;
+      this.problems.push(new AudioFormatError(`the WAV is truncated: its header promises ${promised} bytes (${secs(promised)}) of audio `
+        + `but the data ended after ${s.received} bytes (${secs(s.received)}); the audio received was sent`, 'TRUNCATED'));
+    } else if (s.carry.length > 0) {
+      const kind = `${f.float ? 'float ' : ''}${f.bitDepth}-bit, ${f.channels} channel${f.channels === 1 ? '' : 's'}`;
+      this.problems.push(new AudioFormatError(`the audio ended with ${s.carry.length} byte${s.carry.length === 1 ? '' : 's'} that do not make a whole `
+        + `sample frame (${frame} bytes per frame for ${kind} PCM) and were dropped; an odd byte count usually means the bit depth `
+        + 'or channel count is set wrong', 'INVALID'));
+    }
   }
 }

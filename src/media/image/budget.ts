@@ -13,6 +13,8 @@ export interface ImageBudget {
   maxHeight: number;
   /** Optional cap on width × height, e.g. to bound cost whatever the aspect ratio. */
   maxPixels?: number;
+  /** Optional cap on the tokens one frame is billed (0.5 per started 28×28 tile): the cost knob itself. */
+  maxTokens?: number;
   /** JPEG quality 1–100 (default 80): a good size/legibility balance for text in camera frames. */
   quality?: number;
 }
@@ -55,4 +57,23 @@ export function fitWithin(width: number, height: number, budget: ImageBudget): {
     if (w >= h) w--; else h--;
   }
   return { width: w, height: h };
+}
+
+/**
+ * fitWithin, then (with budget.maxTokens) smaller still until the frame's bill fits: tiles are whole, so
+ * the size is found by shrinking in small steps, keeping the aspect ratio. At least one tile is always
+ * allowed (0.5 token), whatever the budget says.
+ */
+export function fitBudget(width: number, height: number, budget: ImageBudget): { width: number; height: number } {
+  const fit = fitWithin(width, height, budget);
+  const maxTokens = positive(budget.maxTokens, 'maxTokens');
+  if (maxTokens === undefined || imageTokens(fit.width, fit.height) <= maxTokens) return fit;
+  // Start from the area the budget allows (a slight overestimate, since partial tiles are billed whole).
+  let scale = Math.min(1, Math.sqrt((maxTokens / IMAGE_TOKENS_PER_TILE) * IMAGE_TILE_PX * IMAGE_TILE_PX / (fit.width * fit.height)));
+  for (;;) {
+    const w = Math.max(1, Math.floor(fit.width * scale + 1e-6));
+    const h = Math.max(1, Math.floor(fit.height * scale + 1e-6));
+    if (imageTokens(w, h) <= maxTokens || (w <= IMAGE_TILE_PX && h <= IMAGE_TILE_PX)) return { width: w, height: h };
+    scale *= 0.98;
+  }
 }

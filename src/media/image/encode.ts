@@ -5,7 +5,7 @@
  * decoded once to raw pixels and re-encoded from those at falling quality, then falling size.
  */
 import { IMAGE_MAX_BYTES } from '../../protocol/catalog';
-import { budgetQuality, fitWithin, type ImageBudget } from './budget';
+import { budgetQuality, fitBudget, type ImageBudget } from './budget';
 import { decodeBmp } from './bmp';
 import { ImageFormatError } from './errors';
 import type { SharpFactory, SharpPipeline } from './sharp-loader';
@@ -66,7 +66,7 @@ export async function encodeWithSharp(sharp: SharpFactory, buf: Buffer, type: Im
   const quarterTurn = src.orientation >= 5 && src.orientation <= 8;
   const sourceWidth = quarterTurn ? src.height : src.width;
   const sourceHeight = quarterTurn ? src.width : src.height;
-  const target = fitWithin(sourceWidth, sourceHeight, budget);
+  const target = fitBudget(sourceWidth, sourceHeight, budget);
   const quality = budgetQuality(budget);
 
   const shaped = (): SharpPipeline => {

@@ -4,3 +4,4 @@ export * from './sniff';
 export * from './budget';
 export * from './normalize';
 export * from './rate-limiter';
+export * from './scene';

@@ -4,7 +4,7 @@
  * Decided from the headers alone, so it works without sharp too.
  */
 import { IMAGE_MAX_BYTES } from '../../protocol/catalog';
-import { fitWithin, type ImageBudget } from './budget';
+import { fitBudget, type ImageBudget } from './budget';
 import { readJpegInfo } from './dimensions';
 
 export type PassThrough =
@@ -35,7 +35,7 @@ export function jpegPassThrough(buf: Buffer, budget: ImageBudget, needUpright: b
   if (buf.length > IMAGE_MAX_BYTES) {
     return { ok: false, why: `it is ${kb(buf.length)} (the limit is ${kb(IMAGE_MAX_BYTES)})`, corrupt: false };
   }
-  const fit = fitWithin(info.width, info.height, budget);
+  const fit = fitBudget(info.width, info.height, budget);
   if (fit.width !== info.width || fit.height !== info.height) {
     return { ok: false, why: `it is ${info.width}x${info.height} and must be shrunk to ${fit.width}x${fit.height}`, corrupt: false };
   }
