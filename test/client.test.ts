@@ -8,6 +8,7 @@ import { toWireConfig, DEFAULT_OPTIONS, type ServerEvent } from '../src/protocol
 import { Simulator } from '../src/simulator';
 import { speechBuffer } from './support/fixtures';
 import { waitFor } from './support/red';
+import { scene } from './support/image-fixtures';
 
 const KEY = 'sk-test-0123456789abcdef';
 
@@ -70,6 +71,20 @@ describe('RealtimeSession', function () {
     s.appendAudio(Buffer.alloc(3200, 2));
     await waitFor(() => sim.sessions[0] && sim.sessions[0].audioBytesReceived === 6400, 5000, 'queued audio');
     assert.equal(s.stats.audioBytesDropped, 0);
+    s.dispose();
+  });
+
+  it('holds an image sent before any audio and sends it right after the first audio frame', async function () {
+    const { s } = session(url);
+    s.connect();
+    await waitFor(() => s.state === 'open', 5000, 'open');
+    const jpeg = await scene(320, 240).jpeg().toBuffer();
+    s.appendImage(jpeg);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(sim.sessions[0].imagesReceived + sim.sessions[0].imagesRejected, 0, 'held, not sent before audio');
+    s.appendAudio(Buffer.alloc(3200));
+    await waitFor(() => sim.sessions[0].imagesReceived === 1, 3000, 'image after the first audio');
+    assert.equal(sim.sessions[0].imagesRejected, 0);
     s.dispose();
   });
 

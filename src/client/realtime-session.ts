@@ -217,6 +217,8 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
       if (this.audioQueue.length > 0 && !this.backedUp()) this.flushQueued();
       if (this.audioQueue.length === 0 && !this.backedUp()) {
         this.sendAudioNow(pcm16);
+        // A frame that waited for the session's first audio (the service refuses it before) goes now.
+        if (this.pendingImage) this.sendPendingImage();
         return;
       }
     }
@@ -492,6 +494,10 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
       }
       this.sendAudioNow(items[i]);
     }
+    this.sendPendingImage();
+  }
+
+  private sendPendingImage(): void {
     if (this.pendingImage && this.audioSentOnSocket && this.writable()) {
       const img = this.pendingImage;
       this.pendingImage = undefined;
