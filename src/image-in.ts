@@ -33,8 +33,6 @@ interface Frame { bytes: Buffer; msg: NodeMessageInFlow }
 
 /** Speech counts as active this long after the service last said so (the picture still explains it). */
 const SPEECH_GRACE_MS = 2000;
-/** How often a held frame checks whether the session has sent audio yet. */
-const READY_POLL_MS = 100;
 
 function num(v: unknown, d: number, lo: number, hi: number): number {
   const x = typeof v === 'string' && v.trim() === '' ? NaN : Number(v);
@@ -61,13 +59,10 @@ export = function register(RED: NodeAPI): void {
     let closed = false;
     let unregister: (() => void) | undefined;
     let unsubscribe: (() => void) | undefined;
-    let readyPoll: NodeJS.Timeout | undefined;
     let speechUntil = 0;
     let sent = 0;
     let skipped = 0;
     let sessionStatus: NodeStatus = {};
-
-    const ready = () => !!session && !!session.realtime && session.realtime.state === 'open' && session.realtime.audioStarted;
 
     // The session's status, with this node's frame counts once frames flow.
     const showStatus = () => {
@@ -143,22 +138,6 @@ export = function register(RED: NodeAPI): void {
       });
     });
 
-    // The service rejects images before the session's first audio: hold the latest frame until then.
-    const waitUntilReady = () => {
-      if (ready() || readyPoll) return;
-      limiter.hold();
-      readyPoll = setInterval(() => {
-        if (closed || !ready()) return;
-        clearInterval(readyPoll);
-        readyPoll = undefined;
-        try {
-          limiter.release();
-        } catch (e) {
-          node.error((e as Error).message);
-        }
-      }, READY_POLL_MS);
-    };
-
     if (!session) node.status({ fill: 'red', shape: 'ring', text: texts('status.nosession') });
     else {
       unregister = session.register({ id: node.id, status: (s: NodeStatus) => { sessionStatus = s; showStatus(); } } as unknown as Node);
@@ -195,7 +174,6 @@ export = function register(RED: NodeAPI): void {
           done();
           return;
         }
-        waitUntilReady();
         limiter.offer({ bytes, msg });
         showStatus();
         done();
@@ -207,8 +185,6 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
-      clearInterval(readyPoll);
-      readyPoll = undefined;
       clearTimeout(waitTimer);
       waitTimer = undefined;
       limiter.close();

@@ -17,7 +17,8 @@ interface Sent { jpeg: Buffer; at: number }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function flow(sim: Simulator, image: Record<string, unknown> = {}): Promise<{ sent: Sent[] }> {
+/** `sent`: frames image-in hands to the session; `wire`: frames the session writes to the socket. */
+async function flow(sim: Simulator, image: Record<string, unknown> = {}): Promise<{ sent: Sent[]; wire: Sent[] }> {
   await loadFlow([
     sessionConfig({ url: sim.url, targetLanguage: 'en', sourceLanguage: 'ja', transcription: false }),
     { id: 'in1', type: 'livetranslate-audio-in', session: 'sess1', pacing: 'fast', gate: 'off', wires: [] },
@@ -33,7 +34,15 @@ async function flow(sim: Simulator, image: Record<string, unknown> = {}): Promis
     sent.push({ jpeg, at: Date.now() });
     original(jpeg);
   };
-  return { sent };
+  // The socket side: the session's private writer, watched from outside for this test.
+  const wire: Sent[] = [];
+  const writer = rt as unknown as { sendImageNow(j: Buffer): void };
+  const write = writer.sendImageNow.bind(rt);
+  writer.sendImageNow = (jpeg: Buffer) => {
+    wire.push({ jpeg, at: Date.now() });
+    write(jpeg);
+  };
+  return { sent, wire };
 }
 
 async function meanRed(jpeg: Buffer): Promise<number> {
@@ -61,7 +70,7 @@ describe('image-in in Node-RED → simulator', function () {
   });
 
   it('holds frames that come before the first audio (latest wins), and sends that one once audio starts', async function () {
-    const { sent } = await flow(sim);
+    const { wire } = await flow(sim);
     const rec = sim.sessions[sim.sessions.length - 1];
     const img = helper.getNode('img1');
     const colours: Array<[number, number, number]> = [[200, 0, 0], [0, 200, 0], [40, 40, 200]];
@@ -70,13 +79,13 @@ describe('image-in in Node-RED → simulator', function () {
       await sleep(150);
     }
     await sleep(300);
-    assert.equal(sent.length, 0, 'nothing handed to the socket before audio');
+    assert.equal(wire.length, 0, 'nothing written to the socket before audio');
     assert.equal(rec.imagesReceived + rec.imagesRejected, 0);
     helper.getNode('in1').receive({ payload: speechBuffer('Hello there.', { rate: 16000 }) });
     await waitFor(() => rec.imagesReceived === 1, 5000, 'the held frame');
     assert.equal(rec.imagesRejected, 0, 'no image was rejected');
-    assert.equal(sent.length, 1);
-    assert.ok(await meanRed(sent[0].jpeg) < 80, 'the latest frame (blue) was the one held');
+    assert.equal(wire.length, 1, 'only the latest held frame is sent');
+    assert.ok(await meanRed(wire[0].jpeg) < 80, 'the latest frame (blue) was the one held');
   });
 
   it('a 1080p frame goes out as a JPEG ≤ 500 KB within the budget; 5 fps in gives ≤ 2 frames/s out, the rest counted', async function () {
