@@ -132,6 +132,8 @@ export interface RealtimeSessionEvents {
 const IDLE_TIMEOUT_PATTERN = /no response was generated|idle/i;
 /** Service errors that are about the moment, not the configuration: retrying later can help. */
 const TRANSIENT_ERROR = /rate|quota|throttl|arrearage|internal|timeout|idle|overload|unavailable|busy|server_error|common_error/i;
+/** The start of every audio append frame, as bytes (the frame is built as one Buffer, no string round trip). */
+const APPEND_HEAD = Buffer.from('{"type":"input_audio_buffer.append","audio":"', 'latin1');
 const DEFAULT_MAX_SESSION_MS = 110 * 60 * 1000;
 
 export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
@@ -667,8 +669,14 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
 
   private sendAudioNow(pcm16: Buffer): void {
     const conn = this.conn as ConnectionRecord;
-    // A template, not JSON.stringify: base64 needs no escaping and the string can be large.
-    const text = '{"type":"input_audio_buffer.append","audio":"' + pcm16.toString('base64') + '"}';
+    // A template, not JSON.stringify: base64 needs no escaping. Built as one Buffer (sent as a text frame),
+    // so ws neither scans nor re-encodes a string: the same bytes on the wire, one copy fewer.
+    const b64 = pcm16.toString('base64');
+    const text = Buffer.allocUnsafe(APPEND_HEAD.length + b64.length + 2);
+    APPEND_HEAD.copy(text, 0);
+    text.write(b64, APPEND_HEAD.length, 'latin1');
+    text[text.length - 2] = 0x22; // "
+    text[text.length - 1] = 0x7d; // }
     this.audioSentOnSocket = true;
     this.stats.audioFramesSent++;
     this.stats.audioAppends++;
@@ -695,14 +703,14 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     this.sendRaw(JSON.stringify(event));
   }
 
-  private sendRaw(text: string, onError?: (err: Error) => void): void {
+  private sendRaw(text: string | Buffer, onError?: (err: Error) => void): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) {
       if (onError) onError(new Error('socket not open'));
       return;
     }
     try {
-      ws.send(text, (err) => {
+      ws.send(text, { binary: false }, (err) => {
         if (!err) {
           // A write reached the network: audio held back by back-pressure may go now.
           if (this.audioQueue.length > 0 && this.ws === ws && this.currentState === 'open' && !this.backedUp()) {

@@ -21,7 +21,7 @@ import { type CoercedBytes, coerceToBytes } from './coerce';
 
 export { coerceToBytes };
 import { AudioFormatError } from './errors';
-import { bytesPerFrame, decodeToMono, floatToPcm16 } from './pcm';
+import { bytesPerFrame, decodeToMonoInto } from './pcm';
 import { StreamingResampler } from './resampler';
 import { isWav, parseWavHeader, type WavHeader } from './wav';
 
@@ -47,6 +47,8 @@ export interface AudioChunk {
 const MAX_HEADER_BYTES = 1 << 20;
 const MAX_CHANNELS = 64;
 const EMPTY = Buffer.alloc(0);
+/** Largest decode scratch kept between chunks (samples): 10 s at 48 kHz. */
+const MAX_SCRATCH = 480000;
 
 interface Stream {
   format: RawPcmFormat;
@@ -114,6 +116,8 @@ export class AudioInputStream {
   private spare: StreamingResampler | undefined;
   private seconds = 0;
   private problems: AudioFormatError[] = [];
+  /** Decoded mono samples of the chunk in hand (reused: grown to the largest chunk, up to MAX_SCRATCH). */
+  private scratch = new Float32Array(0);
 
   constructor(defaults: RawPcmFormat, targetRate = 16000) {
     this.defaults = checkRawFormat({ ...defaults });
@@ -296,12 +300,14 @@ export class AudioInputStream {
       return;
     }
     // On a decode error the chunk's bytes stay consumed, so the frames that follow stay aligned.
-    const mono = decodeToMono(bytes.subarray(0, whole), s.format);
+    // The decoded samples may live in a scratch array reused by the next chunk: the resampler copies them.
+    const mono = decodeToMonoInto(bytes.subarray(0, whole), s.format, this.scratch);
+    if (mono.length > this.scratch.length && mono.length <= MAX_SCRATCH) this.scratch = new Float32Array(mono.length);
     this.seconds += mono.length / s.format.sampleRate;
-    out.push(floatToPcm16(s.resampler.process(mono)));
+    out.push(s.resampler.processPcm16(mono));
     if (s.remaining === 0 && !s.complete) {
       s.complete = true;
-      out.push(floatToPcm16(s.resampler.flush()));
+      out.push(s.resampler.flushPcm16());
     }
   }
 
@@ -310,7 +316,7 @@ export class AudioInputStream {
     this.stream = undefined;
     if (!s || s.complete) return EMPTY;
     this.noteShortEnd(s);
-    return floatToPcm16(s.resampler.flush());
+    return s.resampler.flushPcm16();
   }
 
   private noteShortEnd(s: Stream): void {

@@ -80,13 +80,21 @@ export function decodeInterleaved(bytes: Buffer, f: WavFormat): Float32Array {
  * Gives the same values as the two-step version.
  */
 export function decodeToMono(bytes: Buffer, f: WavFormat): Float32Array {
+  return decodeToMonoInto(bytes, f);
+}
+
+/**
+ * decodeToMono, writing into `scratch` when it is large enough (the result is then a view of it, valid
+ * until the scratch is reused); otherwise into a fresh array. For callers that copy the samples at once.
+ */
+export function decodeToMonoInto(bytes: Buffer, f: WavFormat, scratch?: Float32Array): Float32Array {
   const frames = Math.floor(bytes.length / bytesPerFrame(f));
   if (!HOST_LE || f.channels > 2 || !(f.bitDepth === 16 && !f.float)) {
     return downmixToMono(decodeInterleaved(bytes, f), f.channels);
   }
   if (bytes.byteOffset % 2 !== 0) bytes = Buffer.from(bytes.subarray(0, frames * bytesPerFrame(f)));
   const s = new Int16Array(bytes.buffer, bytes.byteOffset, frames * f.channels);
-  const out = new Float32Array(frames);
+  const out = scratch && scratch.length >= frames ? scratch.subarray(0, frames) : new Float32Array(frames);
   if (f.channels === 1) {
     for (let i = 0; i < frames; i++) out[i] = s[i] / 32768;
   } else {
@@ -121,20 +129,25 @@ export function downmixToMono(interleaved: Float32Array, channels: number): Floa
 export function floatToPcm16(samples: Float32Array): Buffer {
   const n = samples.length;
   const out = Buffer.allocUnsafe(n * 2);
-  if (HOST_LE && out.byteOffset % 2 === 0) {
-    const s = new Int16Array(out.buffer, out.byteOffset, n);
+  floatToPcm16Into(samples, 0, n, out, 0);
+  return out;
+}
+
+/** floatToPcm16 of samples[from, from + n) written into `out` at byte `outAt` (same values). */
+export function floatToPcm16Into(samples: Float32Array, from: number, n: number, out: Buffer, outAt: number): void {
+  if (HOST_LE && (out.byteOffset + outAt) % 2 === 0) {
+    const s = new Int16Array(out.buffer, out.byteOffset + outAt, n);
     // Int16Array stores NaN as 0, so no separate check is needed.
     for (let i = 0; i < n; i++) {
-      const v = samples[i] * 32768;
+      const v = samples[from + i] * 32768;
       s[i] = v >= 32767 ? 32767 : v <= -32768 ? -32768 : Math.round(v);
     }
-    return out;
+    return;
   }
   for (let i = 0; i < n; i++) {
-    const v = samples[i] * 32768;
-    out.writeInt16LE(v >= 32767 ? 32767 : v <= -32768 ? -32768 : v === v ? Math.round(v) : 0, i * 2);
+    const v = samples[from + i] * 32768;
+    out.writeInt16LE(v >= 32767 ? 32767 : v <= -32768 ? -32768 : v === v ? Math.round(v) : 0, outAt + i * 2);
   }
-  return out;
 }
 
 /** Signed 16-bit little-endian to floats (value / 32768). A trailing odd byte is ignored. */

@@ -13,6 +13,7 @@
  */
 import { AudioFormatError } from './errors';
 import { type FirKernel, instantiateFir } from './fir-wasm';
+import { floatToPcm16, floatToPcm16Into } from './pcm';
 import { type PolyphaseFilter, polyphaseFilter } from './sinc-filter';
 
 export interface ResamplerOptions {
@@ -93,10 +94,26 @@ export class StreamingResampler {
       this.outTotal += input.length;
       return input.slice();
     }
-    if (input.length <= SLICE) return this.append(input);
+    if (input.length <= SLICE) return this.run(this.append(input));
     const pieces: Float32Array[] = [];
-    for (let at = 0; at < input.length; at += SLICE) pieces.push(this.append(input.subarray(at, at + SLICE)));
+    for (let at = 0; at < input.length; at += SLICE) pieces.push(this.run(this.append(input.subarray(at, at + SLICE))));
     return concat(pieces);
+  }
+
+  /**
+   * process() then floatToPcm16() in one step (the same bytes), without the intermediate float array:
+   * the outputs go from the kernel's output area straight to PCM16. `input` is copied before this returns.
+   */
+  processPcm16(input: Float32Array): Buffer {
+    if (!this.filter) {
+      this.inTotal += input.length;
+      this.outTotal += input.length;
+      return floatToPcm16(input);
+    }
+    if (input.length <= SLICE) return this.runPcm16(this.append(input));
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < input.length; at += SLICE) pieces.push(this.runPcm16(this.append(input.subarray(at, at + SLICE))));
+    return Buffer.concat(pieces);
   }
 
   /**
@@ -104,27 +121,41 @@ export class StreamingResampler {
    * is round(inputLength * outRate / inRate). The resampler is then ready for a new, unrelated stream.
    */
   flush(): Float32Array {
-    const f = this.filter;
-    if (!f) {
+    if (!this.filter) {
       this.inTotal = this.outTotal = 0;
       return new Float32Array(0);
     }
+    const out = this.run(this.prepareFlush());
+    this.reset();
+    return out;
+  }
+
+  /** flush() then floatToPcm16() in one step (the same bytes). */
+  flushPcm16(): Buffer {
+    if (!this.filter) {
+      this.inTotal = this.outTotal = 0;
+      return Buffer.alloc(0);
+    }
+    const out = this.runPcm16(this.prepareFlush());
+    this.reset();
+    return out;
+  }
+
+  /** Pads the history with the silence after the stream; returns how many outputs remain. */
+  private prepareFlush(): number {
+    const f = this.filter!;
     // Integer arithmetic: inTotal * L can pass 2^53 on a days-long stream with an odd rate pair.
     const target = Number((2n * BigInt(this.inTotal) * BigInt(f.L) + BigInt(f.M)) / (2n * BigInt(f.M)));
     const need = target - this.outTotal;
-    let out: Float32Array = new Float32Array(0);
-    if (need > 0) {
-      this.compact();
-      const lastPos = this.pos + Math.floor((this.frac + (need - 1) * f.M) / f.L);
-      const zeros = lastPos + f.taps - this.count;
-      if (zeros > 0) {
-        this.ws!.f32.fill(0, this.ws!.inAt + this.count, this.ws!.inAt + this.count + zeros);
-        this.count += zeros;
-      }
-      out = this.run(need);
+    if (need <= 0) return 0;
+    this.compact();
+    const lastPos = this.pos + Math.floor((this.frac + (need - 1) * f.M) / f.L);
+    const zeros = lastPos + f.taps - this.count;
+    if (zeros > 0) {
+      this.ws!.f32.fill(0, this.ws!.inAt + this.count, this.ws!.inAt + this.count + zeros);
+      this.count += zeros;
     }
-    this.reset();
-    return out;
+    return need;
   }
 
   /** True when the SIMD kernel is in use (reported by the benchmarks). */
@@ -151,7 +182,8 @@ export class StreamingResampler {
     this.pos = 0;
   }
 
-  private append(input: Float32Array): Float32Array {
+  /** Adds input to the history; returns how many outputs now have all their taps. */
+  private append(input: Float32Array): number {
     const f = this.filter!;
     const ws = this.ws!;
     this.compact();
@@ -161,9 +193,8 @@ export class StreamingResampler {
     this.inTotal += input.length;
     // How many outputs have all their taps: output k needs pos + floor((frac + k*M) / L) + taps <= count.
     const room = this.count - f.taps - this.pos;
-    if (room < 0) return new Float32Array(0);
-    const ready = Math.floor(((room + 1) * f.L - 1 - this.frac) / f.M) + 1;
-    return this.run(ready);
+    if (room < 0) return 0;
+    return Math.floor(((room + 1) * f.L - 1 - this.frac) / f.M) + 1;
   }
 
   /** Computes the next `n` outputs (the caller has checked their taps are present). */
@@ -183,14 +214,38 @@ export class StreamingResampler {
       } else {
         firInterpolated(ws.f32, ws.coefsAt, f, ws.inAt + this.pos, this.frac, stepWhole, stepFrac, out, done, batch);
       }
-      // Advance the position exactly as the kernels did, in closed form.
-      const total = this.frac + batch * stepFrac;
-      this.pos += batch * stepWhole + Math.floor(total / f.L);
-      this.frac = total % f.L;
+      this.advance(batch, stepWhole, stepFrac);
       done += batch;
     }
     this.outTotal += n;
     return out;
+  }
+
+  /** run() as PCM16: with the kernel, converted straight from its output area (no float array). */
+  private runPcm16(n: number): Buffer {
+    const ws = this.ws!;
+    if (!ws.kernel) return floatToPcm16(this.run(n));
+    const f = this.filter!;
+    const out = Buffer.allocUnsafe(n * 2);
+    const stepWhole = Math.floor(f.M / f.L);
+    const stepFrac = f.M % f.L;
+    for (let done = 0; done < n; ) {
+      const batch = Math.min(OUT_BATCH, n - done);
+      ws.kernel(ws.coefsAt * 4, f.taps * 4, f.L, (ws.inAt + this.pos) * 4, this.frac, stepWhole * 4, stepFrac, ws.outAt * 4, batch);
+      floatToPcm16Into(ws.f32, ws.outAt, batch, out, done * 2);
+      this.advance(batch, stepWhole, stepFrac);
+      done += batch;
+    }
+    this.outTotal += n;
+    return out;
+  }
+
+  /** Advances the position over `batch` outputs exactly as the kernels did, in closed form. */
+  private advance(batch: number, stepWhole: number, stepFrac: number): void {
+    const L = this.filter!.L;
+    const total = this.frac + batch * stepFrac;
+    this.pos += batch * stepWhole + Math.floor(total / L);
+    this.frac = total % L;
   }
 }
 
