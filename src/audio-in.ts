@@ -3,7 +3,7 @@
  * streams it into the session. Thin glue over media/audio and the shared session.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
-import { AudioFormatError, AudioInputStream, GATE_DEFAULTS, Pcm16Framer, SilenceGate, coerceToBytes, isWav, parseWavHeader, type RawPcmFormat } from './media/audio';
+import { AudioInputStream, GATE_DEFAULTS, Pcm16Framer, SilenceGate, coerceToBytes, isWav, type RawPcmFormat } from './media/audio';
 import { FramePacer } from './media/pacer';
 import { INPUT_SAMPLE_RATE } from './protocol';
 import { readAudioMessage, type AudioMessage } from './glue/audio-message';
@@ -54,23 +54,6 @@ function gateFrom(def: AudioInDef): SilenceGate {
   });
 }
 
-/**
- * Guard (fuzz finding): a WAV header declaring 1 Hz would make the resampler produce ~150 MB
- * per second of input and block the event loop for a minute. Raw PCM formats are range-checked
- * by the media code; WAV headers get the same range here.
- */
-function refuseAbsurdWavRate(bytes: Buffer): void {
-  let rate: number;
-  try {
-    rate = parseWavHeader(bytes).sampleRate;
-  } catch {
-    return; // a bad or partial header is the stream's to report
-  }
-  if (!Number.isInteger(rate) || rate < 1000 || rate > 768000) {
-    throw new AudioFormatError(`WAV sample rate must be a whole number of Hz from 1000 to 768000, got ${String(rate)}`);
-  }
-}
-
 export = function register(RED: NodeAPI): void {
   function AudioIn(this: Node, def: AudioInDef) {
     RED.nodes.createNode(this, def);
@@ -116,7 +99,6 @@ export = function register(RED: NodeAPI): void {
           // Decode base64/data URLs once (the stream itself looks for compressed formats where a
           // stream starts); typed arrays say their own sample format.
           const coerced = coerceToBytes(m.payload, { sniff: false });
-          if (isWav(coerced.bytes)) refuseAbsurdWavRate(coerced.bytes);
           const r = readAudioMessage(m, isWav(coerced.bytes));
           if (coerced.typedFloat) r.chunk.format = { ...r.chunk.format, bitDepth: 32, float: true };
           else if (coerced.typedInt16) r.chunk.format = { ...r.chunk.format, bitDepth: 16, float: false };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  AudioFormatError, AudioInputStream, type AudioChunk, coerceToBytes, decodeInterleaved, downmixToMono, floatToPcm16,
+  AudioFormatError, AudioInputStream, encodeWav, type AudioChunk, coerceToBytes, decodeInterleaved, downmixToMono, floatToPcm16,
   parseWavHeader, type RawPcmFormat, sniffCompressed, StreamingResampler,
 } from '../src/media/audio';
 import { buildWav, concatF32, encodeSamples, lcg, listChunk, sine } from './support/audio-signals';
@@ -76,6 +76,13 @@ describe('media/audio AudioInputStream', function () {
     for (let i = 0; i < x.length; i++) { maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i])); energy += x[i] * x[i]; }
     assert.ok(energy / x.length > 1e5, 'the output carries signal');
     assert.ok(maxDiff <= 3, `max difference ${maxDiff} LSB`);
+  });
+
+  it('refuses a WAV header with an absurd sample rate (1 Hz) instead of resampling it, and keeps working', () => {
+    const s = new AudioInputStream({ sampleRate: 16000, channels: 1, bitDepth: 16, float: false });
+    assert.throws(() => s.push({ data: encodeWav(Buffer.alloc(3200), 1) }), (e: Error) =>
+      e instanceof AudioFormatError && /WAV sample rate must be a whole number of Hz from 1000 to 768000, got 1/.test(e.message));
+    assert.equal(s.push({ data: encodeWav(Buffer.alloc(3200), 16000) }).length, 3200);
   });
 
   it('raw 16 kHz mono PCM16 passes through byte-exact, whatever the chunking (odd bytes carried)', () => {

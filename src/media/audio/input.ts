@@ -65,19 +65,23 @@ interface Stream {
   received: number;
 }
 
-/** Checks a raw PCM format, so a wrong setting fails with a message instead of producing noise. */
-export function checkRawFormat(f: RawPcmFormat): RawPcmFormat {
+/**
+ * Checks a PCM format, so a wrong setting fails with a message instead of producing noise, and an
+ * absurd WAV header (1 Hz) cannot make the resampler produce ~150 MB per second of input.
+ * `what` names where the format came from in the message.
+ */
+export function checkRawFormat(f: RawPcmFormat, what = 'raw PCM'): RawPcmFormat {
   if (!Number.isInteger(f.sampleRate) || f.sampleRate < 1000 || f.sampleRate > 768000) {
-    throw new AudioFormatError(`raw PCM sample rate must be a whole number of Hz from 1000 to 768000, got ${String(f.sampleRate)}`);
+    throw new AudioFormatError(`${what} sample rate must be a whole number of Hz from 1000 to 768000, got ${String(f.sampleRate)}`);
   }
   if (!Number.isInteger(f.channels) || f.channels < 1 || f.channels > MAX_CHANNELS) {
-    throw new AudioFormatError(`raw PCM channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${String(f.channels)}`);
+    throw new AudioFormatError(`${what} channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${String(f.channels)}`);
   }
   if (f.bitDepth !== 8 && f.bitDepth !== 16 && f.bitDepth !== 24 && f.bitDepth !== 32) {
-    throw new AudioFormatError(`raw PCM bit depth must be 8, 16, 24 or 32, got ${String(f.bitDepth)}`);
+    throw new AudioFormatError(`${what} bit depth must be 8, 16, 24 or 32, got ${String(f.bitDepth)}`);
   }
   if (f.float && f.bitDepth !== 32) {
-    throw new AudioFormatError(`raw PCM float samples must be 32-bit, got ${f.bitDepth}-bit float`);
+    throw new AudioFormatError(`${what} float samples must be 32-bit, got ${f.bitDepth}-bit float`);
   }
   return f;
 }
@@ -253,7 +257,7 @@ export class AudioInputStream {
   }
 
   private startWav(header: WavHeader, bytes: Buffer, partId: string | undefined, out: Buffer[]): void {
-    const format: RawPcmFormat = { sampleRate: header.sampleRate, channels: header.channels, bitDepth: header.bitDepth, float: header.float };
+    const format = checkRawFormat({ sampleRate: header.sampleRate, channels: header.channels, bitDepth: header.bitDepth, float: header.float }, 'WAV');
     const s = this.open(format, true, header.dataLength, partId);
     this.feed(s, bytes.subarray(header.dataOffset), out);
   }
