@@ -16,124 +16,24 @@ import type { IncomingMessage } from 'node:http';
 import type { ClientRequest } from 'node:http';
 import {
   endpointUrl, isLoopbackHost, makeId, mergeSessionConfig, parseServerFrame,
-  type ErrorDetail, type ServerEvent, type WireSessionConfig,
+  type ErrorDetail, type WireSessionConfig,
 } from '../protocol';
-import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { Backoff, DEFAULT_BACKOFF } from './backoff';
+import { audioAppendFrame, imageAppendFrame } from './append-frames';
+import type {
+  ConnectionRecord, DropReport, RealtimeSessionEvents, RealtimeSessionOptions, SessionState, SessionStats, StateReason,
+} from './session-types';
 import { BoundedByteQueue } from './send-queue';
 import { TypedEmitter } from './typed-emitter';
 import { redact } from './redact';
 
-export type SessionState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed' | 'failed';
-
-/** Why a session stopped; `retry` says whether reconnecting can help without a change. */
-export interface StateReason {
-  message: string;
-  /** HTTP status of a refused upgrade, WebSocket close code, or the service's error code. */
-  code?: string | number;
-  retry: boolean;
-}
-
-export interface RealtimeSessionOptions {
-  /** `cn`, `intl` or a ws(s):// URL. */
-  endpoint: string;
-  model?: string;
-  apiKey: string;
-  config: WireSessionConfig;
-  /** Permit plain ws:// to a host other than loopback (the key would travel in clear). */
-  allowInsecure?: boolean;
-  /** Reconnect by itself after an unexpected drop (default true). */
-  reconnect?: boolean;
-  backoff?: BackoffOptions;
-  /** Bytes of audio kept while the socket is down or backed up (default 160000 = 5 s of 16 kHz PCM16). */
-  maxQueuedAudioBytes?: number;
-  /**
-   * Back-pressure: while the socket holds more than this many bytes not yet handed to the network
-   * (`bufferedAmount`), audio waits in the bounded queue above instead of piling up in the socket
-   * (default 131072, about 3 s of appends).
-   */
-  maxSocketBufferBytes?: number;
-  /** How long to wait for session.finished after session.finish (default 10 s). */
-  finishTimeoutMs?: number;
-  /** Handshake plus session.updated must arrive within this (default 15 s). */
-  connectTimeoutMs?: number;
-  /** Ping period; a connection with no traffic for two periods is dropped (default 30 s). */
-  keepAliveMs?: number;
-  /** Largest server frame accepted (default 8 MiB); a larger one ends the connection (1009). */
-  maxFrameBytes?: number;
-  /**
-   * Rotate the connection (session.finish, then a new session with the same configuration) after
-   * this long, before the service's maximum session length ends it (default 110 min; 0 = never).
-   */
-  maxSessionMs?: number;
-  userAgent?: string;
-}
-
-export interface SessionStats {
-  /** Frames (appendAudio calls) and bytes handed to the client. */
-  audioFramesAppended: number;
-  audioBytesAppended: number;
-  /** Written to a socket. */
-  audioFramesSent: number;
-  audioBytesSent: number;
-  /** Kept for compatibility: the same as audioFramesSent. */
-  audioAppends: number;
-  /** Dropped by the buffer bound, or still queued when the session was disposed. */
-  audioFramesDropped: number;
-  audioBytesDropped: number;
-  /** Written, but the write failed (the socket died under it): not received. */
-  audioFramesFailed: number;
-  /** Written to a connection that ended without session.finished: possibly lost in flight. */
-  audioFramesUnconfirmed: number;
-  imagesAppended: number;
-  imagesSent: number;
-  /** Replaced by a newer frame while waiting, or discarded by dispose(). */
-  imagesDropped: number;
-  connects: number;
-  /** Connections rotated because of maxSessionMs. */
-  rotations: number;
-}
-
-/** What one drop was: a delta, for the events output and the status. */
-export interface DropReport {
-  audioFrames: number;
-  audioBytes: number;
-  images: number;
-  reason: 'buffer-full' | 'send-failed' | 'disposed' | 'replaced';
-}
-
-/** One WebSocket connection's traffic; mutated until its last write callback has run. */
-export interface ConnectionRecord {
-  /** The service's session id (from session.created), once known. */
-  sessionId?: string;
-  audioFramesWritten: number;
-  audioBytesWritten: number;
-  audioFramesFailed: number;
-  imagesWritten: number;
-  /** session.finished arrived: everything written before session.finish reached the service. */
-  finished: boolean;
-  closed: boolean;
-  closeCode?: number;
-}
-
-export interface RealtimeSessionEvents {
-  state: (state: SessionState, reason?: StateReason) => void;
-  /** Every well-formed server event, typed. */
-  event: (event: ServerEvent) => void;
-  /** A frame with a type this client does not know (passed on, not an error). */
-  unknown: (type: string, raw: Record<string, unknown>) => void;
-  /** A problem that did not end the session: a bad frame, a server `error` event, a drop. */
-  problem: (message: string, detail?: ErrorDetail) => void;
-  /** Audio or images that will never reach the service. */
-  dropped: (report: DropReport) => void;
-  /** A new connection attempt (its record fills in as it runs). */
-  connection: (record: ConnectionRecord) => void;
-}
+export type {
+  SessionState, StateReason, RealtimeSessionOptions, SessionStats, DropReport, ConnectionRecord, RealtimeSessionEvents,
+} from './session-types';
 
 const IDLE_TIMEOUT_PATTERN = /no response was generated|idle/i;
 /** Service errors that are about the moment, not the configuration: retrying later can help. */
 const TRANSIENT_ERROR = /rate|quota|throttl|arrearage|internal|timeout|idle|overload|unavailable|busy|server_error|common_error/i;
-/** The start of every audio append frame, as bytes (the frame is built as one Buffer, no string round trip). */
-const APPEND_HEAD = Buffer.from('{"type":"input_audio_buffer.append","audio":"', 'latin1');
 const DEFAULT_MAX_SESSION_MS = 110 * 60 * 1000;
 
 export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
@@ -669,14 +569,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
 
   private sendAudioNow(pcm16: Buffer): void {
     const conn = this.conn as ConnectionRecord;
-    // A template, not JSON.stringify: base64 needs no escaping. Built as one Buffer (sent as a text frame),
-    // so ws neither scans nor re-encodes a string: the same bytes on the wire, one copy fewer.
-    const b64 = pcm16.toString('base64');
-    const text = Buffer.allocUnsafe(APPEND_HEAD.length + b64.length + 2);
-    APPEND_HEAD.copy(text, 0);
-    text.write(b64, APPEND_HEAD.length, 'latin1');
-    text[text.length - 2] = 0x22; // "
-    text[text.length - 1] = 0x7d; // }
+    const text = audioAppendFrame(pcm16);
     this.audioSentOnSocket = true;
     this.stats.audioFramesSent++;
     this.stats.audioAppends++;
@@ -696,7 +589,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     const conn = this.conn as ConnectionRecord;
     conn.imagesWritten++;
     this.stats.imagesSent++;
-    this.sendRaw('{"type":"input_image_buffer.append","image":"' + jpeg.toString('base64') + '"}');
+    this.sendRaw(imageAppendFrame(jpeg));
   }
 
   private sendJson(event: object): void {
