@@ -267,16 +267,27 @@ describe('fault suite: 1,000+ random faults into live sessions', function () {
     lag.disable();
     const lagMs = Math.round(lag.max / 1e6);
 
-    // The runtime still works: one more utterance per session is translated.
+    // The runtime still works: one more utterance per session is translated. The sessions keep
+    // renewing every few seconds with a 1 s buffer, so an utterance sent as a burst during a
+    // renewal can lose its speech to the bound (counted, and checked below); such a session is
+    // given the utterance again, up to three times.
     const before = translations.slice();
     const speech = Buffer.concat([tone(1, 300, -12), Buffer.alloc(32000)]);
-    for (let i = 0; i < SESSIONS; i++) {
+    const speak = (i: number) => {
       for (let off = 0; off < speech.length; off += 3200) {
         helper.getNode(`in${i}`).receive({ payload: speech.subarray(off, off + 3200) });
         messagesSent++;
       }
+    };
+    for (let attempt = 1; ; attempt++) {
+      for (let i = 0; i < SESSIONS; i++) if (translations[i] <= before[i]) speak(i);
+      try {
+        await waitFor(() => translations.every((n, i) => n > before[i]), 6000, 'a translation from every session after the faults');
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
     }
-    await waitFor(() => translations.every((n, i) => n > before[i]), 10000, 'a translation from every session after the faults');
 
     // Finish every session: the last connection ends cleanly, nothing stays queued.
     for (let i = 0; i < SESSIONS; i++) { helper.getNode(`in${i}`).receive({ action: 'finish' }); messagesSent++; }
