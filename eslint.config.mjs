@@ -7,6 +7,8 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
+      // Type-aware rules read the program of tsconfig.json (src, test, bench and scripts).
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
       globals: {
         require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly',
         __dirname: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
@@ -16,9 +18,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
-      '@typescript-eslint/no-floating-promises': 'off',
+      // A promise nobody awaits or catches is an unhandled rejection waiting to happen.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
       // Node-RED node constructors keep `const node = this` for the handlers they register.
       '@typescript-eslint/no-this-alias': 'off',
     },
   },
+  // Plain JavaScript (scripts/start.js, this file) is outside the TypeScript program.
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

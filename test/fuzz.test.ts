@@ -196,7 +196,7 @@ describe('fuzz: audio-in, image-in and control actions', function () {
       const target = pick(['audio', 'audio', 'audio', 'image', 'image', 'control'] as const);
       const node = target === 'image' ? 'i1' : target === 'control' ? pick(['a1', 'i1']) : pick(['a1', 'a2']);
       const id = `fz-${n}`;
-      const msg = { ...msgFor(target), _msgid: id };
+      const msg: Record<string, unknown> = { ...msgFor(target), _msgid: id };
       sent.push({ id, target });
       perTarget[target]++;
       const ts = Date.now();

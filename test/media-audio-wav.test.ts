@@ -184,7 +184,7 @@ describe('media/audio PCM conversions', () => {
 describe('media/audio Pcm16Framer', () => {
   it('cuts any chunking into equal frames and pads the remainder', () => {
     const framer = new Pcm16Framer(3200);
-    const input = Buffer.alloc(10000).map((_, i) => i % 251);
+    const input = Buffer.from(Array.from({ length: 10000 }, (_, i) => i % 251));
     const frames = [...framer.push(input.subarray(0, 1)), ...framer.push(input.subarray(1, 5000)), ...framer.push(input.subarray(5000))];
     assert.equal(frames.length, 3);
     assert.equal(framer.pendingBytes, 400);

@@ -2,11 +2,18 @@
  * A real Node-RED runtime (node-red-node-test-helper) with this package's compiled nodes, and
  * small helpers to wire flows to the simulator and collect what the nodes send.
  */
-import helper from 'node-red-node-test-helper';
+import testHelper from 'node-red-node-test-helper';
+import type { Node } from 'node-red';
+
+/**
+ * A node as the helper hands it out: the runtime's node wrapped in sinon spies, which also emits
+ * `call:<method>` events, and whose listeners the tests type themselves.
+ */
+export type TestNode = Node & { on(event: string, listener: (...args: never[]) => void): TestNode };
+
+export const helper = testHelper as Omit<typeof testHelper, 'getNode'> & { getNode(id: string): TestNode };
 
 helper.init(require.resolve('node-red'));
-
-export { helper };
 
 // The compiled nodes (npm test builds first), as Node-RED loads them.
 export const sessionNode = require('../../nodes/livetranslate-session.js');
@@ -39,18 +46,17 @@ export function sessionConfig(s: SessionSettings): Record<string, unknown> {
 }
 
 export function loadFlow(flow: object[], credentials: Record<string, unknown> = {}, nodes: unknown[] = ALL_NODES): Promise<void> {
-  return new Promise((resolve, reject) => {
-    helper.load(nodes as never, flow as never, credentials as never, (err?: Error) => (err ? reject(err) : resolve()));
-  });
+  // Without a callback the helper's promise rejects when the flow does not start.
+  return helper.load(nodes as never, flow as never, credentials as never);
 }
 
 export interface Captured { port: number; msg: Record<string, unknown>; at: number }
 
 /** Collects every message a node sends, per output, in order. */
-export function capture(node: { send: (m: unknown) => void }): Captured[] {
+export function capture(node: Pick<Node, 'send'>): Captured[] {
   const out: Captured[] = [];
   const original = node.send.bind(node);
-  node.send = (m: unknown) => {
+  node.send = (m) => {
     const arr = Array.isArray(m) ? m : [m];
     arr.forEach((msg, port) => { if (msg) out.push({ port, msg: msg as Record<string, unknown>, at: Date.now() }); });
     original(m);
