@@ -8,16 +8,22 @@ import { TranslationMessages, PORT, checkOutputRate, type AudioOutputFormat, typ
 import { sentEstimate } from './output/sent-meter';
 import type { LiveTranslateSessionNode } from './glue/session-node';
 import { sessionTexts } from './glue/texts';
+import { mountAudioRoute, registerBaseUrlEndpoint, type MountedAudio } from './glue/audio-route';
 
 interface TranslationOutDef extends NodeDef {
   session: string;
   partials?: boolean | string;
-  audioFormat?: AudioOutputFormat;
+  audioFormat?: AudioOutputFormat | 'url';
+  /** Audio by URL: the address players reach Node-RED's HTTP nodes at (blank = derived), how long and how many files stay. */
+  audioBaseUrl?: string;
+  audioKeepSeconds?: number | string;
+  audioKeepCount?: number | string;
   /** Sample rate of the audio output: blank/24000 = the service's own, else resampled (e.g. 16000, 48000). */
   outputRate?: number | string;
 }
 
 const OUTPUTS = 4;
+const OWN_TEXTS = 'node-red-contrib-qwen-livetranslate/translation-out:livetranslate-translation-out';
 
 export = function register(RED: NodeAPI): void {
   function TranslationOut(this: Node, def: TranslationOutDef) {
@@ -25,7 +31,18 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const texts = sessionTexts(RED);
     const session = RED.nodes.getNode(def.session) as LiveTranslateSessionNode | null;
-    const audioFormat: AudioOutputFormat = def.audioFormat === 'wav' || def.audioFormat === 'dataurl' ? def.audioFormat : 'pcm';
+    // Audio by URL: one WAV per utterance, kept and served by this node's own httpNode route.
+    let served: MountedAudio | undefined;
+    const byUrl = def.audioFormat === 'url';
+    if (byUrl) {
+      try {
+        served = mountAudioRoute(RED, { nodeId: node.id, baseUrl: def.audioBaseUrl, keepSeconds: def.audioKeepSeconds, keepCount: def.audioKeepCount });
+      } catch (e) {
+        node.error((e as Error).message);
+        node.status({ fill: 'red', shape: 'ring', text: RED._(`${OWN_TEXTS}.status.badAudioUrl`) });
+      }
+    }
+    const audioFormat: AudioOutputFormat = def.audioFormat === 'url' ? 'wav' : def.audioFormat === 'wav' || def.audioFormat === 'dataurl' ? def.audioFormat : 'pcm';
     let outputRate = 24000;
     try {
       outputRate = checkOutputRate(def.outputRate);
@@ -41,7 +58,10 @@ export = function register(RED: NodeAPI): void {
     const cleanups: Array<() => void> = [];
 
     const emit = (list: Outgoing[]) => {
-      for (const o of list) {
+      for (const raw of list) {
+        // Audio by URL without a route (bad base URL): the translated speech has nowhere to go.
+        if (byUrl && !served && raw.port === PORT.audio) continue;
+        const o = served ? served.served.take(raw) : raw;
         const out: (NodeMessage | null)[] = new Array(OUTPUTS).fill(null);
         out[o.port] = o.msg as NodeMessage;
         node.send(out);
@@ -77,9 +97,11 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       for (const c of cleanups) c();
+      if (served) served.unmount();
       done();
     });
   }
 
+  registerBaseUrlEndpoint(RED, 'livetranslate-translation-out.read');
   RED.nodes.registerType('livetranslate-translation-out', TranslationOut as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
 };
