@@ -55,8 +55,8 @@ describe('media/audio StreamingResampler', function () {
           if (snr > bestSnr) [bestLag, bestSnr] = [lag, snr];
         }
         assert.equal(bestLag, 0, 'output is time-aligned with the oracle');
-        // Full band differs by design in the top 10 %: our pass band ends at 0.9 x Nyquist of the lower rate,
-        // libsamplerate's later. Where both are flat (below 0.85 x Nyquist) they must agree closely.
+        // Full band differs by design near the top: our pass band ends at 0.875 x Nyquist of the lower rate
+        // (the stop band starts at Nyquist), libsamplerate's later. Where both are flat (below 0.85 x Nyquist) they must agree closely.
         const full = compare(ref, ours, 200, n);
         const cutoff = 0.85 * (Math.min(inRate, 16000) / 2);
         const a = lowPass(ref.subarray(0, n + 200), 16000, cutoff);
@@ -72,19 +72,21 @@ describe('media/audio StreamingResampler', function () {
 
   for (const engine of ENGINES) {
     describe(`quality (${engine} engine)`, () => {
-      it('aliasing from above the output Nyquist is below -90 dBFS', () => {
-        const cases: Array<[number, number]> = [[48000, 8800], [48000, 9000], [48000, 15000], [48000, 23000], [44100, 9000], [44100, 15000],
-          [44100, 21000], [22050, 9000], [96000, 30000], [47999, 9000] /* interpolated phases */];
+      it('aliasing from at or above the output Nyquist is below -80 dBFS', () => {
+        const cases: Array<[number, number]> = [[48000, 8000], [48000, 8200], [48000, 9000], [48000, 15000], [48000, 23000], [44100, 8100],
+          [44100, 15000], [44100, 21000], [22050, 8300], [96000, 30000], [47999, 8200] /* interpolated phases */];
         for (const [inRate, f] of cases) {
-          const y = oneShot(sine(inRate, f, 0.5, 1), inRate, 16000, engine);
+          // A cosine-like phase: a tone exactly at 8 kHz must not sample to zeros.
+          const x = sine(inRate, f, 0.5, 1).map((_, i) => Math.cos((2 * Math.PI * f * i) / inRate + 0.3));
+          const y = oneShot(x, inRate, 16000, engine);
           const level = db(rms(y, 800, y.length - 800) / FS_RMS);
-          assert.ok(level < -90, `${f} Hz at ${inRate} Hz leaves ${level.toFixed(1)} dBFS`);
+          assert.ok(level < -80, `${f} Hz at ${inRate} Hz leaves ${level.toFixed(1)} dBFS`);
         }
       });
 
-      it('pass band: 100 Hz to 7.2 kHz within 0.1 dB, time-aligned (the residual against the ideal sine is tiny)', () => {
+      it('pass band: 100 Hz to 7 kHz within 0.1 dB, time-aligned (the residual against the ideal sine is tiny)', () => {
         for (const inRate of [48000, 44100, 22050, 32000]) {
-          for (const f of [100, 440, 1000, 3000, 5000, 7000, 7200]) {
+          for (const f of [100, 440, 1000, 3000, 5000, 6500, 7000]) {
             const y = oneShot(sine(inRate, f, 0.4, 0.5), inRate, 16000, engine);
             const gain = db(rms(y, 800, y.length - 800) / rms(sine(16000, f, 0.4, 0.5), 800, y.length - 800));
             assert.ok(Math.abs(gain) < 0.1, `${f} Hz from ${inRate}: gain ${gain.toFixed(4)} dB`);
@@ -95,8 +97,8 @@ describe('media/audio StreamingResampler', function () {
         }
       });
 
-      it('up-sampling 8 kHz -> 16 kHz: images below -90 dBFS, pass band to 3.6 kHz', () => {
-        for (const f of [200, 1000, 3000, 3600]) {
+      it('up-sampling 8 kHz -> 16 kHz: images below -90 dBFS, pass band to 3.5 kHz', () => {
+        for (const f of [200, 1000, 3000, 3500]) {
           const y = oneShot(sine(8000, f, 0.5, 0.9), 8000, 16000, engine);
           // The image of f sits at 8000 - f; the residual against the ideal sine holds it and any pass-band error.
           const residual = residualDb(y, 16000, f, 0.9);

@@ -8,11 +8,18 @@
  * interpolate linearly between the two neighbours instead.
  */
 
-/** Stopband attenuation the window is designed for; the target is < -90 dB aliasing, this leaves margin. */
-export const STOPBAND_DB = 100;
-/** Transition band as a fraction of the lower rate: the pass band is flat to 0.45 * low (0.9 x its
- * Nyquist) and the stop band starts at 0.55 * low, so anything that folds back lands above 0.45 * low. */
-export const TRANSITION = 0.1;
+/**
+ * Stopband attenuation the Kaiser window is designed for. The promise is >= 80 dB rejection of everything at
+ * or above the lower rate's Nyquist; designing for more leaves margin for the window formula's approximation
+ * and the float32 coefficients.
+ */
+export const STOPBAND_DB = 90;
+/**
+ * Pass and stop band edges as fractions of the lower rate. The stop band starts exactly at its Nyquist (0.5),
+ * so nothing folds back: at 16 kHz out, 8 kHz and above are rejected, and the pass band is flat to 7 kHz.
+ */
+export const PASS_EDGE = 0.4375;
+export const STOP_EDGE = 0.5;
 /** Taps per phase are padded to this multiple so the SIMD kernel can take 16 at a time without a tail. */
 export const TAP_MULTIPLE = 16;
 
@@ -72,8 +79,9 @@ function design(inRate: number, outRate: number): PolyphaseFilter {
   const M = inRate / g;
   const low = Math.min(inRate, outRate);
   // All frequencies in cycles per input sample: the kernel runs on the input's time grid.
-  const cutoff = (0.5 * low) / inRate;
-  const deltaOmega = (2 * Math.PI * TRANSITION * low) / inRate;
+  // The ideal low-pass cuts in the middle of the transition band; the window shapes the band around it.
+  const cutoff = ((PASS_EDGE + STOP_EDGE) / 2) * low / inRate;
+  const deltaOmega = (2 * Math.PI * (STOP_EDGE - PASS_EDGE) * low) / inRate;
   // Kaiser's formulas for window length and shape from attenuation and transition width.
   const length = Math.ceil((STOPBAND_DB - 7.95) / (2.285 * deltaOmega));
   const half = Math.ceil(length / 2);
