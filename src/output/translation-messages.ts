@@ -3,15 +3,13 @@
  * 0 translated text, 1 source transcript, 2 translated audio, 3 lifecycle/usage/errors.
  * Knows nothing of Node-RED: a message is a plain object the node hands to send().
  */
-import { OUTPUT_SAMPLE_RATE, type ServerEvent, type ErrorDetail } from '../protocol';
-import { encodeWav } from '../media/audio/wav';
-import { floatToPcm16, pcm16ToFloat } from '../media/audio/pcm';
-import { StreamingResampler } from '../media/audio/resampler';
+import type { ServerEvent, ErrorDetail } from '../protocol';
+import { TranslatedAudio, checkOutputRate, type AudioOutputFormat } from './audio-out';
+import { PartialLines, type Line } from './partial-line';
 import { TranscriptPairing } from './pairing';
-import type { SentEstimate } from './sent-meter';
 import { UsageMeter } from './usage-meter';
 
-export type AudioOutputFormat = 'pcm' | 'wav' | 'dataurl';
+export { checkOutputRate, type AudioOutputFormat };
 
 export interface TranslationMessageOptions {
   /** Send partial translations and transcripts (each carries the whole current line). */
@@ -20,7 +18,7 @@ export interface TranslationMessageOptions {
   /** Sample rate of the audio output (default 24000, the service's own; others are resampled). */
   outputRate?: number;
   /** What the session has sent so far, as tokens (reported with each response.done). */
-  sent?: () => SentEstimate | undefined;
+  sent?: () => object | undefined;
 }
 
 export const PORT = { translation: 0, source: 1, audio: 2, events: 3 } as const;
@@ -41,31 +39,24 @@ const LIFECYCLE = new Set<string>([
   'response.created', 'conversation.item.input_audio_transcription.failed',
 ]);
 
-interface AudioCollector { chunks: Buffer[]; itemId: string }
-
-/** Output rates offered for sound cards and players; anything else is refused by checkOutputRate. */
-export function checkOutputRate(rate: unknown): number {
-  const r = rate === undefined || rate === '' ? OUTPUT_SAMPLE_RATE : Number(rate);
-  if (!Number.isInteger(r) || r < 8000 || r > 192000) throw new RangeError(`audio output rate must be a whole number of Hz from 8000 to 192000, got ${String(rate)}`);
-  return r;
-}
+/** Remembered ids of finished responses/items, to drop repeated finals; bounded. */
+const KEEP_FINISHED = 256;
 
 export class TranslationMessages {
   private readonly pairing: TranscriptPairing;
   private readonly usage = new UsageMeter();
+  private readonly audio: TranslatedAudio;
+  private readonly translationLines = new PartialLines();
+  private readonly sourceLines = new PartialLines();
+  /** Responses whose final translation, and source items whose final transcript, went out. */
   private readonly finished = new Set<string>();
-  private readonly audio = new Map<string, AudioCollector>();
-  /** Streaming resamplers of responses whose PCM chunks go out as they come (only when outputRate differs). */
-  private readonly resamplers = new Map<string, { r: StreamingResampler; itemId: string }>();
-  private readonly outputRate: number;
-  private readonly deltaText = new Map<string, string>();
   private targetLanguage = '';
   private sourceLanguage = '';
   private transcription = false;
 
   constructor(private readonly opts: TranslationMessageOptions) {
     this.pairing = new TranscriptPairing(() => this.transcription);
-    this.outputRate = checkOutputRate(opts.outputRate);
+    this.audio = new TranslatedAudio(opts.audioFormat, checkOutputRate(opts.outputRate));
   }
 
   handle(event: ServerEvent): Outgoing[] {
@@ -79,61 +70,42 @@ export class TranslationMessages {
         this.transcription = !!(asr && asr.model);
         return [this.lifecycle(event, s)];
       }
+      case 'input_audio_buffer.speech_started':
+      case 'input_audio_buffer.speech_stopped':
+        this.pairing.noteSourceItem(event.item_id);
+        return [this.lifecycle(event, stripType(event))];
+      case 'input_audio_buffer.committed':
+        this.pairing.noteSourceItem(event.item_id);
+        return [];
+      case 'conversation.item.created':
+        this.pairing.link(event.item && event.item.id, event.previous_item_id);
+        return [];
       case 'response.audio_transcript.text':
       case 'response.text.text':
-        return this.partialTranslation(event.response_id, event.item_id, event.text || '', event.stash || '', event);
-      case 'response.audio_transcript.delta': {
-        const text = (this.deltaText.get(event.response_id) || '') + (event.delta || '');
-        this.deltaText.set(event.response_id, text);
-        return this.partialTranslation(event.response_id, event.item_id, text, '', event);
-      }
+        return this.partialTranslation(event, this.translationLines.text(event.response_id, event.text, event.stash));
+      case 'response.audio_transcript.delta':
+      case 'response.text.delta':
+        return this.partialTranslation(event, this.translationLines.delta(event.response_id, event.delta));
       case 'response.audio_transcript.done':
-        return this.finalTranslation(event.response_id, event.item_id, event.transcript, event);
+        return this.finalTranslation(event, event.transcript);
       case 'response.text.done':
-        return this.finalTranslation(event.response_id, event.item_id, event.text, event);
+        return this.finalTranslation(event, event.text);
       case 'response.audio.delta':
-        return this.audioDelta(event.response_id, event.item_id, event.delta, event);
+        return this.toAudio(this.audio.delta(event.response_id, event.item_id, event.delta, event));
       case 'response.audio.done':
-        return this.audioDone(event.response_id);
-      case 'conversation.item.input_audio_transcription.text': {
-        if (!this.opts.partials) return [];
-        const line = (event.text || '') + (event.stash || '');
-        return [{ port: PORT.source, msg: {
-          topic: 'transcript', payload: line, partial: true, text: event.text || '', stash: event.stash || '',
-          language: event.language || this.sourceLanguage, emotion: event.emotion, itemId: event.item_id, event,
-        } }];
-      }
-      case 'conversation.item.input_audio_transcription.completed': {
-        const text = typeof event.transcript === 'string' ? event.transcript : '';
-        if (!text.trim()) return [];
-        const pair = this.pairing.addSource(text);
-        return [{ port: PORT.source, msg: {
-          topic: 'transcript', payload: text, partial: false, language: event.language || this.sourceLanguage,
-          emotion: event.emotion, itemId: event.item_id, utterance: pair.utterance, translation: pair.counterpart, event,
-        } }];
-      }
-      case 'response.done': {
-        const response = event.response || ({} as typeof event.response);
-        const totals = this.usage.add(response.usage);
-        // Audio of a response that never got response.audio.done is flushed here.
-        const out = response.id ? this.audioDone(response.id) : [];
-        if (response.id) {
-          this.finished.delete(response.id);
-          this.deltaText.delete(response.id);
-        }
-        let sent: SentEstimate | undefined;
-        try {
-          sent = this.opts.sent ? this.opts.sent() : undefined;
-        } catch {
-          sent = undefined; // an estimate is never worth losing the usage report over
-        }
-        out.push({ port: PORT.events, msg: {
-          topic: 'response.done',
-          payload: { status: response.status, usage: response.usage || null, total: totals, ...(sent ? { sent } : {}) },
-          responseId: response.id, event,
-        } });
-        return out;
-      }
+        return this.toAudio(this.audio.done(event.response_id));
+      case 'conversation.item.input_audio_transcription.text':
+        return this.partialSource(event, this.sourceLines.text(event.item_id, event.text, event.stash));
+      case 'conversation.item.input_audio_transcription.delta':
+        return this.partialSource(event, this.sourceLines.delta(event.item_id, event.delta));
+      case 'conversation.item.input_audio_transcription.completed':
+        return this.finalSource(event, typeof event.transcript === 'string' ? event.transcript : '');
+      case 'conversation.item.input_audio_transcription.failed':
+        // The utterance keeps its place in the pairing, with no source text.
+        this.finalSource(event, '');
+        return [this.lifecycle(event, stripType(event))];
+      case 'response.done':
+        return this.responseDone(event);
       case 'error':
         return [{ port: PORT.events, msg: { topic: 'error', payload: errorPayload(event.error), event } }];
       default:
@@ -150,99 +122,92 @@ export class TranslationMessages {
   reset(): void {
     this.pairing.reset();
     this.finished.clear();
-    this.audio.clear();
-    this.resamplers.clear();
-    this.deltaText.clear();
+    this.audio.reset();
+    this.translationLines.clear();
+    this.sourceLines.clear();
   }
 
   private lifecycle(event: ServerEvent, payload: unknown): Outgoing {
     return { port: PORT.events, msg: { topic: event.type, payload, event } };
   }
 
-  private partialTranslation(responseId: string, itemId: string, text: string, stash: string, event: ServerEvent): Outgoing[] {
-    if (!this.opts.partials || this.finished.has(responseId)) return [];
+  private toAudio(list: ReturnType<TranslatedAudio['done']>): Outgoing[] {
+    return list.map((msg) => ({ port: PORT.audio, msg }));
+  }
+
+  private partialTranslation(event: ServerEvent & { response_id: string; item_id: string }, line: Line): Outgoing[] {
+    if (!this.opts.partials || this.finished.has(event.response_id)) return [];
     return [{ port: PORT.translation, msg: {
-      topic: 'translation', payload: text + stash, partial: true, text, stash,
-      language: this.targetLanguage, responseId, itemId, event,
+      topic: 'translation', payload: line.text + line.stash, partial: true, text: line.text, stash: line.stash,
+      language: this.targetLanguage, responseId: event.response_id, itemId: event.item_id, event,
     } }];
   }
 
-  private finalTranslation(responseId: string, itemId: string, text: unknown, event: ServerEvent): Outgoing[] {
-    // The *.done events can repeat (protocol.md §3): one final message per response.
-    if (this.finished.has(responseId)) return [];
-    this.finished.add(responseId);
+  private finalTranslation(event: ServerEvent & { response_id: string; item_id: string }, text: unknown): Outgoing[] {
     const line = typeof text === 'string' ? text : '';
-    // Trailing silence can produce an empty response; there is nothing to show.
-    if (!line.trim()) return [];
-    const pair = this.pairing.addTranslation(line);
+    // Trailing silence can produce an empty final: nothing to show, and a real final may still follow.
+    // A repeated final (docs/protocol.md, "Finals") is dropped: one final message per response.
+    if (this.finished.has(event.response_id)) return [];
+    if (!line.trim()) {
+      // It still takes its utterance's place in the pairing (once), so later pairs stay aligned.
+      if (!this.finished.has('empty:' + event.response_id)) this.pairing.addTranslation(event.item_id, '');
+      this.markFinished('empty:' + event.response_id);
+      return [];
+    }
+    this.markFinished(event.response_id);
+    this.translationLines.forget(event.response_id);
+    const pair = this.pairing.addTranslation(event.item_id, line);
     return [{ port: PORT.translation, msg: {
       topic: 'translation', payload: line, partial: false, language: this.targetLanguage,
-      responseId, itemId, utterance: pair.utterance, source: pair.counterpart, event,
+      responseId: event.response_id, itemId: event.item_id, utterance: pair.utterance, source: pair.counterpart, event,
     } }];
   }
 
-  private audioDelta(responseId: string, itemId: string, b64: string, event: ServerEvent): Outgoing[] {
-    if (typeof b64 !== 'string' || b64.length === 0) return [];
-    let pcm: Buffer = Buffer.from(b64, 'base64');
-    if (pcm.length % 2 === 1) pcm = pcm.subarray(0, pcm.length - 1);
-    if (this.opts.audioFormat === 'pcm') {
-      const { delta: _omit, ...slim } = event as { delta: string };
-      if (this.outputRate !== OUTPUT_SAMPLE_RATE) {
-        let rs = this.resamplers.get(responseId);
-        if (!rs) {
-          rs = { r: new StreamingResampler(OUTPUT_SAMPLE_RATE, this.outputRate), itemId };
-          this.resamplers.set(responseId, rs);
-        }
-        pcm = floatToPcm16(rs.r.process(pcm16ToFloat(pcm)));
-        // The first chunk may be all filter delay; an empty Buffer would only confuse a speaker node.
-        if (pcm.length === 0) return [];
-      }
-      return [{ port: PORT.audio, msg: {
-        topic: 'audio', payload: pcm, sampleRate: this.outputRate, channels: 1, bitDepth: 16,
-        responseId, itemId, event: slim,
-      } }];
-    }
-    let c = this.audio.get(responseId);
-    if (!c) {
-      c = { chunks: [], itemId };
-      this.audio.set(responseId, c);
-    }
-    c.chunks.push(pcm);
-    return [];
+  private partialSource(event: ServerEvent & { item_id: string; language?: string; emotion?: string }, line: Line): Outgoing[] {
+    this.pairing.noteTranscription(event.item_id);
+    if (!this.opts.partials || this.finished.has('src:' + event.item_id)) return [];
+    return [{ port: PORT.source, msg: {
+      topic: 'transcript', payload: line.text + line.stash, partial: true, text: line.text, stash: line.stash,
+      language: event.language || this.sourceLanguage, emotion: event.emotion, itemId: event.item_id, event,
+    } }];
   }
 
-  private audioDone(responseId: string): Outgoing[] {
-    const rs = this.resamplers.get(responseId);
-    if (rs) {
-      // The resampler's tail: the last few ms of the utterance, held back for the filter's look-ahead.
-      this.resamplers.delete(responseId);
-      const tail = floatToPcm16(rs.r.flush());
-      if (tail.length === 0) return [];
-      return [{ port: PORT.audio, msg: {
-        topic: 'audio', payload: tail, sampleRate: this.outputRate, channels: 1, bitDepth: 16, responseId, itemId: rs.itemId, last: true,
-      } }];
-    }
-    const c = this.audio.get(responseId);
-    if (!c) return [];
-    this.audio.delete(responseId);
-    let pcm: Buffer = Buffer.concat(c.chunks);
-    if (pcm.length === 0) return [];
-    if (this.outputRate !== OUTPUT_SAMPLE_RATE) {
-      const rs = new StreamingResampler(OUTPUT_SAMPLE_RATE, this.outputRate);
-      const x = pcm16ToFloat(pcm);
-      const a = rs.process(x);
-      const b = rs.flush();
-      const y = new Float32Array(a.length + b.length);
-      y.set(a);
-      y.set(b, a.length);
-      pcm = floatToPcm16(y);
-    }
-    const wav = encodeWav(pcm, this.outputRate, 1);
-    const payload = this.opts.audioFormat === 'dataurl' ? 'data:audio/wav;base64,' + wav.toString('base64') : wav;
-    return [{ port: PORT.audio, msg: {
-      topic: 'audio', payload, sampleRate: this.outputRate, channels: 1, bitDepth: 16,
-      duration: pcm.length / 2 / this.outputRate, responseId, itemId: c.itemId,
+  private finalSource(event: ServerEvent & { item_id: string; language?: string; emotion?: string }, text: string): Outgoing[] {
+    const key = 'src:' + event.item_id;
+    if (this.finished.has(key)) return [];
+    this.markFinished(key);
+    this.sourceLines.forget(event.item_id);
+    const pair = this.pairing.addSource(event.item_id, text.trim() ? text : '');
+    if (!text.trim()) return [];
+    return [{ port: PORT.source, msg: {
+      topic: 'transcript', payload: text, partial: false, language: event.language || this.sourceLanguage,
+      emotion: event.emotion, itemId: event.item_id, utterance: pair.utterance, translation: pair.counterpart, event,
     } }];
+  }
+
+  private responseDone(event: Extract<ServerEvent, { type: 'response.done' }>): Outgoing[] {
+    const response = event.response || ({} as typeof event.response);
+    const totals = this.usage.add(response.usage);
+    // Audio of a response that never got response.audio.done is flushed here.
+    const out = response.id ? this.toAudio(this.audio.done(response.id)) : [];
+    if (response.id) this.translationLines.forget(response.id);
+    let sent: object | undefined;
+    try {
+      sent = this.opts.sent ? this.opts.sent() : undefined;
+    } catch {
+      sent = undefined; // an estimate is never worth losing the usage report over
+    }
+    out.push({ port: PORT.events, msg: {
+      topic: 'response.done',
+      payload: { status: response.status, usage: response.usage || null, total: totals, ...(sent ? { sent } : {}) },
+      responseId: response.id, event,
+    } });
+    return out;
+  }
+
+  private markFinished(key: string): void {
+    this.finished.add(key);
+    if (this.finished.size > KEEP_FINISHED) this.finished.delete(this.finished.values().next().value as string);
   }
 }
 

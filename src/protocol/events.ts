@@ -1,5 +1,5 @@
 /**
- * The realtime protocol's events as TypeScript discriminated unions (see protocol.md §2 and §3).
+ * The realtime protocol's events as TypeScript discriminated unions (see docs/protocol.md, "Client events" and "Server events").
  * Optional fields are those the references disagree on; parsers must tolerate their absence.
  */
 import type { WireSessionConfig } from './catalog';
@@ -81,6 +81,8 @@ export interface AudioTranscriptTextEvent extends ServerEnvelope, PartRef { type
 export interface TextTextEvent extends ServerEnvelope, PartRef { type: 'response.text.text'; text: string; stash?: string }
 /** Tolerated (seen in one official sample): an appended fragment. */
 export interface AudioTranscriptDeltaEvent extends ServerEnvelope, PartRef { type: 'response.audio_transcript.delta'; delta: string }
+/** Tolerated (the Omni models' text-only form): an appended fragment. */
+export interface TextDeltaEvent extends ServerEnvelope, PartRef { type: 'response.text.delta'; delta: string }
 export interface AudioDeltaEvent extends ServerEnvelope, PartRef { type: 'response.audio.delta'; delta: string }
 export interface AudioTranscriptDoneEvent extends ServerEnvelope, PartRef { type: 'response.audio_transcript.done'; transcript: string }
 export interface TextDoneEvent extends ServerEnvelope, PartRef { type: 'response.text.done'; text: string }
@@ -91,6 +93,8 @@ export interface ResponseDoneEvent extends ServerEnvelope { type: 'response.done
 
 interface TranscriptRef { item_id: string; content_index: number; language?: string; emotion?: string }
 export interface TranscriptionTextEvent extends ServerEnvelope, TranscriptRef { type: 'conversation.item.input_audio_transcription.text'; text: string; stash?: string }
+/** Tolerated (the OpenAI-style form): an appended fragment of the source transcript. */
+export interface TranscriptionDeltaEvent extends ServerEnvelope, TranscriptRef { type: 'conversation.item.input_audio_transcription.delta'; delta: string }
 export interface TranscriptionCompletedEvent extends ServerEnvelope, TranscriptRef { type: 'conversation.item.input_audio_transcription.completed'; transcript: string }
 export interface TranscriptionFailedEvent extends ServerEnvelope { type: 'conversation.item.input_audio_transcription.failed'; item_id: string; content_index: number; error: ErrorDetail }
 
@@ -98,10 +102,10 @@ export type ServerEvent =
   | SessionCreatedEvent | SessionUpdatedEvent | SessionFinishedEvent | ErrorEvent
   | SpeechStartedEvent | SpeechStoppedEvent | AudioCommittedEvent | ItemCreatedEvent
   | ResponseCreatedEvent | OutputItemAddedEvent | ContentPartAddedEvent
-  | AudioTranscriptTextEvent | TextTextEvent | AudioTranscriptDeltaEvent | AudioDeltaEvent
+  | AudioTranscriptTextEvent | TextTextEvent | AudioTranscriptDeltaEvent | TextDeltaEvent | AudioDeltaEvent
   | AudioTranscriptDoneEvent | TextDoneEvent | AudioDoneEvent | ContentPartDoneEvent
   | OutputItemDoneEvent | ResponseDoneEvent
-  | TranscriptionTextEvent | TranscriptionCompletedEvent | TranscriptionFailedEvent;
+  | TranscriptionTextEvent | TranscriptionDeltaEvent | TranscriptionCompletedEvent | TranscriptionFailedEvent;
 
 export type ServerEventType = ServerEvent['type'];
 export type ServerEventOf<T extends ServerEventType> = Extract<ServerEvent, { type: T }>;
@@ -112,9 +116,11 @@ export const SERVER_EVENT_TYPES: readonly ServerEventType[] = [
   'input_audio_buffer.speech_started', 'input_audio_buffer.speech_stopped', 'input_audio_buffer.committed',
   'conversation.item.created',
   'response.created', 'response.output_item.added', 'response.content_part.added',
-  'response.audio_transcript.text', 'response.text.text', 'response.audio_transcript.delta', 'response.audio.delta',
+  'response.audio_transcript.text', 'response.text.text', 'response.audio_transcript.delta', 'response.text.delta',
+  'response.audio.delta',
   'response.audio_transcript.done', 'response.text.done', 'response.audio.done', 'response.content_part.done',
   'response.output_item.done', 'response.done',
-  'conversation.item.input_audio_transcription.text', 'conversation.item.input_audio_transcription.completed',
+  'conversation.item.input_audio_transcription.text', 'conversation.item.input_audio_transcription.delta',
+  'conversation.item.input_audio_transcription.completed',
   'conversation.item.input_audio_transcription.failed',
 ];
