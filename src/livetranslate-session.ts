@@ -10,6 +10,7 @@ import { toWireConfig } from './protocol';
 import type { DropSummary, LiveTranslateSessionNode, SessionListener } from './glue/session-node';
 import { sessionTexts } from './glue/texts';
 import { statusFor, withDrops } from './glue/status';
+import { WarningCoalescer, formatSeconds } from './util/warning-coalescer';
 import {
   describeProblems, optionsFrom, readSessionSettings, validateOptions, type SessionNodeConfig, type SessionSettings,
 } from './glue/session-settings';
@@ -37,6 +38,15 @@ export = function register(RED: NodeAPI): void {
     let idleTimer: NodeJS.Timeout | undefined;
     let setupProblem: string | undefined;
     let realtime: RealtimeSession | undefined;
+    let closing = false;
+    // Repeated warnings (a connection that keeps failing, drops every second) said once a window.
+    const warnings = new WarningCoalescer({ emit: (text) => node.warn(text) });
+    // While the service cannot be reached: since when, and the drops counted before it began.
+    let outage: { since: number; droppedBefore: number; bytesBefore: number } | undefined;
+    const droppedSince = (o: { droppedBefore: number; bytesBefore: number }) => {
+      const frames = dropTotal.audioFrames - o.droppedBefore;
+      return frames > 0 ? `${frames} audio frame(s) (${formatSeconds(((dropTotal.audioBytes - o.bytesBefore) / 32000) * 1000)} s)` : '';
+    };
 
     const problems = validateOptions(options);
     if (!settings.endpoint) setupProblem = 'no endpoint URL set';
@@ -95,7 +105,8 @@ export = function register(RED: NodeAPI): void {
         };
         const what = [p.audioFrames ? `${p.audioFrames} audio frame(s) (${summary.audioSeconds} s)` : '', p.images ? `${p.images} image(s)` : '']
           .filter(Boolean).join(' and ');
-        node.warn(`${what} not sent: ${summary.reasons.join(', ')}`);
+        // During an outage the drops are told in the "still unreachable" warnings instead.
+        if (!outage) warnings.warn('dropped', `${what} not sent: ${summary.reasons.join(', ')}`, () => `${dropTotal.audioFrames} audio frame(s) and ${dropTotal.images} image(s) not sent since the deploy`);
         showStatus();
         each((l) => l.dropped && l.dropped(summary));
       };
@@ -103,6 +114,8 @@ export = function register(RED: NodeAPI): void {
         dropTotal.audioFrames += r.audioFrames;
         dropTotal.audioBytes += r.audioBytes;
         dropTotal.images += r.images;
+        // Closing: what dispose() drops is said once by the close handler, no report timer after it.
+        if (closing) return;
         if (!dropPending) dropPending = { audioFrames: 0, audioBytes: 0, images: 0, reasons: new Set() };
         dropPending.audioFrames += r.audioFrames;
         dropPending.audioBytes += r.audioBytes;
@@ -113,7 +126,9 @@ export = function register(RED: NodeAPI): void {
       realtime.on('state', (state, reason) => {
         activity.onState(state, reason);
         if (state === 'failed' && reason) node.error(reason.message);
+        else if (state === 'closed' && reason && reason.retryAt !== undefined) noteUnreachable(session, reason.message);
         else if (state === 'closed' && reason && reason.message && !/^(closed|finished|rotating)$/.test(reason.message)) node.warn(reason.message);
+        if (state === 'open' && outage) noteReachable(session);
         showStatus();
         each((l) => l.state && l.state(state, reason));
       });
@@ -126,6 +141,30 @@ export = function register(RED: NodeAPI): void {
         node.warn(message);
         each((l) => l.problem && l.problem(message, detail));
       });
+    }
+
+    function noteUnreachable(session: RealtimeSession, message: string) {
+      const first = !outage;
+      if (!outage) outage = { since: Date.now(), droppedBefore: dropTotal.audioFrames, bytesBefore: dropTotal.audioBytes };
+      const o = outage;
+      // Worded when said, so it tells the state at that moment.
+      const still = () => {
+        const next = session.nextRetryAt;
+        const attempts = (activity.reason && activity.reason.attempts) || session.stats.connects;
+        const dropped = droppedSince(o);
+        return `still unreachable, ${attempts} attempts, ` + (next !== undefined ? `next in ${formatSeconds(Math.max(0, next - Date.now()))} s` : 'trying now') +
+          (dropped ? `; ${dropped} not sent so far` : '');
+      };
+      warnings.warn('unreachable', first ? message : still(), still);
+    }
+    function noteReachable(session: RealtimeSession) {
+      const o = outage as { since: number; droppedBefore: number; bytesBefore: number };
+      outage = undefined;
+      warnings.reset('unreachable');
+      const dropped = droppedSince(o);
+      const text = `connected again after ${formatSeconds(Date.now() - o.since)} s (${session.stats.connects} connection attempts since the deploy)`;
+      if (dropped) node.warn(`${text}; ${dropped} not sent meanwhile`);
+      else node.log(text);
     }
 
     const armIdle = () => {
@@ -179,6 +218,8 @@ export = function register(RED: NodeAPI): void {
     if (realtime && settings.connectMode === 'deploy') realtime.connect();
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      warnings.close();
       clearTimeout(idleTimer);
       idleTimer = undefined;
       clearTimeout(dropTimer);

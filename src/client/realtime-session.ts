@@ -26,6 +26,7 @@ import type {
 import { BoundedByteQueue } from './send-queue';
 import { TypedEmitter } from './typed-emitter';
 import { redact } from './redact';
+import { WarningCoalescer } from '../util/warning-coalescer';
 
 export type {
   SessionState, StateReason, RealtimeSessionOptions, SessionStats, DropReport, ConnectionRecord, RealtimeSessionEvents,
@@ -45,6 +46,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
   private readonly audioQueue: BoundedByteQueue;
   private pendingImage: Buffer | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private retryAt = 0;
   private connectTimer: NodeJS.Timeout | undefined;
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private rotateTimer: NodeJS.Timeout | undefined;
@@ -59,6 +61,11 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
   private rotating = false;
   private audioSentOnSocket = false;
   private readonly failureReported = new WeakSet<WebSocket>();
+  /** A server flooding bad frames or errors is said once a window, not once a frame. */
+  private readonly problems = new WarningCoalescer({
+    emit: (text, kind) => { this.emit('problem', text, this.problemDetails.get(kind)); },
+  });
+  private readonly problemDetails = new Map<string, ErrorDetail | undefined>();
   readonly stats: SessionStats = {
     audioFramesAppended: 0, audioBytesAppended: 0, audioFramesSent: 0, audioBytesSent: 0, audioAppends: 0,
     audioFramesDropped: 0, audioBytesDropped: 0, audioFramesFailed: 0, audioFramesUnconfirmed: 0,
@@ -100,13 +107,21 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     return this.backoff.maxDelayMs;
   }
 
-  /** Opens the socket if it is not open or opening. A failed session is retried: the caller asked. */
+  /**
+   * Opens the socket if it is not open or opening. A failed session is retried: the caller asked.
+   * While a retry is scheduled nothing happens: the retry comes when the backoff says, however
+   * much input or how many requests arrive meanwhile (a service that refuses must not be hammered).
+   */
   connect(): void {
-    if (this.disposed) return;
+    if (this.disposed || this.reconnectTimer) return;
     if (this.currentState === 'connecting' || this.currentState === 'open' || this.currentState === 'closing') return;
     if (this.currentState === 'failed') this.backoff.reset();
-    this.clearReconnect();
     this.open();
+  }
+
+  /** When the scheduled retry will be made (epoch ms), or undefined when none is scheduled. */
+  get nextRetryAt(): number | undefined {
+    return this.reconnectTimer ? this.retryAt : undefined;
   }
 
   /** Sends PCM16 16 kHz mono; queued (bounded) while the socket is not open. */
@@ -202,6 +217,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     if (this.pendingImage) this.dropImages(1, 'disposed');
     this.pendingImage = undefined;
     this.disposed = true;
+    this.problems.close();
     this.removeAllListeners();
   }
 
@@ -288,7 +304,6 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     this.conn = conn;
     this.connectTimer = setTimeout(() => this.guard(() => {
       if (this.ws === ws && this.currentState === 'connecting') {
-        this.emit('problem', 'timed out waiting for the service to accept the session');
         this.socketError = 'timed out waiting for the service to accept the session';
         ws.terminate();
       }
@@ -318,7 +333,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     if (this.ws !== ws) return;
     this.lastTraffic = Date.now();
     if (isBinary) {
-      this.emit('problem', 'ignored a binary frame from the service (it speaks JSON text frames)');
+      this.problem('binary-frame', 'ignored a binary frame from the service (it speaks JSON text frames)');
       return;
     }
     let text = Buffer.isBuffer(data) ? data.toString('utf8')
@@ -328,7 +343,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     if (key && key.length >= 4 && text.includes(key)) text = text.split(key).join('***');
     const parsed = parseServerFrame(text);
     if (parsed.kind === 'invalid') {
-      this.emit('problem', `ignored a bad frame from the service: ${parsed.reason.slice(0, 200)}`);
+      this.problem('bad-frame', `ignored a bad frame from the service: ${parsed.reason.slice(0, 200)}`);
       return;
     }
     if (parsed.kind === 'unknown') {
@@ -423,7 +438,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
       try { ws.close(1000); } catch { ws.terminate(); }
       return;
     }
-    this.emit('problem', text, detail);
+    this.problem(`service-error:${detail.code}`, text, detail);
   }
 
   private onRefused(ws: WebSocket, req: ClientRequest, res: IncomingMessage): void {
@@ -500,12 +515,16 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
       return;
     }
     const delay = this.backoff.next();
-    this.setState('closed', { ...reason, message: `${reason.message}; retrying in ${Math.round(delay / 100) / 10} s` });
     this.clearReconnect();
+    this.retryAt = Date.now() + delay;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       this.guard(() => this.connect());
     }, delay);
+    this.setState('closed', {
+      ...reason, message: `${reason.message}; retrying in ${Math.round(delay / 100) / 10} s`,
+      retryAt: this.retryAt, attempts: this.backoff.attempts,
+    });
   }
 
   private fail(reason: StateReason): void {
@@ -553,7 +572,6 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     this.keepAliveTimer = setInterval(() => this.guard(() => {
       if (this.ws !== ws) return;
       if (Date.now() - this.lastTraffic > 2 * period) {
-        this.emit('problem', 'no traffic from the service; reconnecting');
         this.socketError = 'the connection stalled (no traffic from the service)';
         ws.terminate();
         return;
@@ -616,15 +634,21 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
           // One word per connection: a dying socket fails every write still in its buffer.
           if (this.failureReported.has(ws)) return;
           this.failureReported.add(ws);
-          this.emit('problem', `send failed: ${redact(err.message, this.opts.apiKey)}`);
+          this.problem('send-failed', `send failed: ${redact(err.message, this.opts.apiKey)}`);
         });
       });
     } catch (e) {
       this.guard(() => {
         if (onError) onError(e as Error);
-        this.emit('problem', `send failed: ${redact((e as Error).message, this.opts.apiKey)}`);
+        this.problem('send-failed', `send failed: ${redact((e as Error).message, this.opts.apiKey)}`);
       });
     }
+  }
+
+  /** A problem that did not end the session, said once per kind and window however often it repeats. */
+  private problem(kind: string, message: string, detail?: ErrorDetail): void {
+    this.problemDetails.set(kind, detail);
+    this.problems.warn(kind, message);
   }
 
   private setState(state: SessionState, reason?: StateReason): void {
@@ -638,7 +662,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
       fn();
     } catch (e) {
       try {
-        this.emit('problem', `internal error: ${redact((e as Error).message, this.opts.apiKey)}`);
+        this.problem('internal', `internal error: ${redact((e as Error).message, this.opts.apiKey)}`);
       } catch {
         // A listener that throws while reporting a problem must not take the process down.
       }

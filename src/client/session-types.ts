@@ -12,6 +12,10 @@ export interface StateReason {
   /** HTTP status of a refused upgrade, WebSocket close code, or the service's error code. */
   code?: string | number;
   retry: boolean;
+  /** When a retry is scheduled: when it will be made (epoch ms). */
+  retryAt?: number;
+  /** When a retry is scheduled: how many attempts in a row have failed so far. */
+  attempts?: number;
 }
 
 export interface RealtimeSessionOptions {

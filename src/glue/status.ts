@@ -15,7 +15,10 @@ export function statusFor(activity: Activity, reason: StateReason | undefined, t
     case 'speaking': return { fill: 'green', shape: 'dot', text: t('status.speaking') };
     case 'translating': return { fill: 'green', shape: 'ring', text: t('status.translating') };
     case 'finishing': return { fill: 'yellow', shape: 'dot', text: t('status.finishing') };
-    case 'disconnected': return { fill: 'grey', shape: 'ring', text: t('status.disconnected') };
+    case 'disconnected':
+      // The time of the next attempt: true until it happens (a countdown would need a timer).
+      if (reason && reason.retryAt !== undefined) return { fill: 'yellow', shape: 'ring', text: `${t('status.retrying')} ${clock(reason.retryAt)}` };
+      return { fill: 'grey', shape: 'ring', text: t('status.disconnected') };
     case 'failed': return { fill: 'red', shape: 'ring', text: shortReason(reason, t) };
   }
 }
@@ -36,7 +39,17 @@ export function shortReason(reason: StateReason | undefined, t: Translate): stri
  * the count is of audio frames (100 ms each) and images dropped since the deploy.
  */
 export function withDrops(status: NodeStatus, dropped: number, t: Translate): NodeStatus {
-  if (!dropped) return status;
+  // While waiting to retry, the time of the retry fills the status; the warnings tell the drops.
+  if (!dropped || isRetryStatus(status)) return status;
   const text = t('status.dropped').replace('__status__', String(status.text || '')).replace('__count__', String(dropped));
   return { ...status, text };
+}
+
+/** HH:MM:SS, local time of the Node-RED host. */
+function clock(epochMs: number): string {
+  return new Date(epochMs).toTimeString().slice(0, 8);
+}
+
+function isRetryStatus(status: NodeStatus): boolean {
+  return /\d\d:\d\d:\d\d$/.test(String(status.text || ''));
 }
