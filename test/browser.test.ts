@@ -1,10 +1,13 @@
 /**
- * End to end, the way a user meets the package: Debian's chromium (through playwright-core)
- * drives a real Node-RED started here, with the simulator standing in for the service.
+ * End to end, the way a user meets the package: `npm start` (scripts/start.js) starts Node-RED and
+ * the simulator with no DASHSCOPE_API_KEY, and Debian's chromium (through playwright-core) drives
+ * the editor.
  *
  * - the palette shows the nodes; the session dialog refuses invalid language/output/voice
  *   combinations with a visible reason;
- * - every example is imported through Import > Examples and deployed without errors;
+ * - every example is imported through Import > Examples, laid out without overlapping nodes, shows
+ *   every setting (its value or its default), deploys without errors and gives its output: a
+ *   translation in the debug sidebar, on its dashboard page or on its MQTT topic;
  * - the live-captions page shows the transcript and the translation of a spoken WAV fed through
  *   the flow (the inject node of the example plays it, where a user would speak into the
  *   microphone), and of speech captured by the browser's microphone (chromium's fake capture
@@ -13,12 +16,14 @@
  * Screenshots of the edit dialogs, the imported flows and the captions page go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { Simulator } from '../src/simulator';
+import { synthesizeSpeech } from '../src/simulator/speech-synth';
 import {
   ANNOUNCEMENT_WAV, EXAMPLES_DIR, PACKAGE_NAME, artifact, exampleFlow, launchChromium, rewriteExample,
-  startExampleSimulator, startMosquitto, startNodeRed, waitUntil, type Mosquitto, type RedProcess,
+  startMosquitto, startNpmStart, waitUntil, type Mosquitto, type RedProcess,
 } from './support/browser-services';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -35,7 +40,6 @@ const SESSION = {
 
 describe('in a real browser: editor, examples and the captions page', function () {
   this.timeout(60000);
-  let sim: Simulator;
   let simUrl: string;
   let red: RedProcess;
   let mosquitto: Mosquitto;
@@ -44,10 +48,11 @@ describe('in a real browser: editor, examples and the captions page', function (
 
   before(async function () {
     this.timeout(90000);
-    ({ sim, url: simUrl } = await startExampleSimulator());
     mosquitto = await startMosquitto();
-    // The examples hold no API key; the simulator takes any, the runtime reads this one.
-    red = await startNodeRed({ env: { DASHSCOPE_API_KEY: 'e2e-test-key' } });
+    // What a newcomer runs: no API key anywhere, the examples as shipped.
+    const started = await startNpmStart();
+    red = started;
+    simUrl = started.simUrl;
     browser = await launchChromium([
       '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${ANNOUNCEMENT_WAV}`, '--autoplay-policy=no-user-gesture-required',
@@ -56,7 +61,7 @@ describe('in a real browser: editor, examples and the captions page', function (
     // leaving the editor with undeployed changes asks first: say yes
     page.on('dialog', (d) => { d.accept().catch(() => undefined); });
     // The examples point at ws://127.0.0.1:8765 (what `npm start` serves) and a broker on
-    // localhost:1883: the files are served as they are, with those two addresses made the test's.
+    // localhost:1883: the files are served as they are, with those two ports made the test's.
     await page.route(`**/library/examples/flows/${PACKAGE_NAME}/**`, async (route) => {
       const res = await route.fetch();
       const flow = rewriteExample(JSON.parse(await res.text()), { simUrl, mqttPort: mosquitto.port });
@@ -70,7 +75,6 @@ describe('in a real browser: editor, examples and the captions page', function (
     if (browser) await browser.close();
     if (red) await red.stop();
     if (mosquitto) await mosquitto.stop();
-    if (sim) await sim.stop();
   });
 
   it('shows the nodes in the palette, under "translation", with their labels and icons', async function () {
@@ -99,6 +103,9 @@ describe('in a real browser: editor, examples and the captions page', function (
     });
     assert.deepEqual(session, { category: 'config', credentials: { apiKey: { type: 'password' } } });
     await page.screenshot({ path: artifact('palette.png'), clip: { x: 0, y: 40, width: 400, height: 760 } });
+    // the first visit asks nothing: no update-notification (telemetry) question
+    await page.waitForTimeout(500);
+    assert.equal(await page.getByText('Enable Update Notifications').count(), 0, 'no update-notification dialog');
   });
 
   it('session dialog: only valid combinations, with the reason shown inline', async function () {
@@ -233,7 +240,8 @@ describe('in a real browser: editor, examples and the captions page', function (
 
   for (const file of examples) {
     const name = file.replace(/\.json$/, '');
-    it(`imports "${name}" from Import > Examples and deploys it with no errors`, async function () {
+    it(`imports "${name}" from Import > Examples; it runs under npm start with no key and gives its output`, async function () {
+      this.timeout(120000);
       await red.deploy([]);
       await openEditor(page, red.url);
       await page.evaluate(() => RED.actions.invoke('core:show-examples-import-dialog'));
@@ -265,6 +273,8 @@ describe('in a real browser: editor, examples and the captions page', function (
       const tab = exampleFlow(file).find((n) => n.type === 'tab');
       await page.evaluate((id) => RED.workspaces.show(id), tab!.id as string);
       await page.waitForTimeout(300);
+      await assertNoOverlap(page, name);
+      await assertFieldsShowValues(page, imported.filter((n) => /^livetranslate-/.test(n.type) && n.type !== 'livetranslate-session'));
       await clearNotifications(page);
       await page.screenshot({ path: artifact(`flow-${name}.png`) });
 
@@ -281,11 +291,75 @@ describe('in a real browser: editor, examples and the captions page', function (
         const n = RED.nodes.node(id);
         return n && n.status && n.status.fill === 'green';
       }), ours.map((n) => n.id)), 15000, `every node of ${name} to show a green status`);
+
+      // ...and does what it is for.
+      await EXAMPLE_OUTPUT[name]();
+
       const problems = red.problems(logFrom);
       assert.deepEqual(problems, [], `Node-RED logged no error or warning:\n${problems.join('\n')}`);
       const debugErrors = await page.evaluate(() => Array.from(document.querySelectorAll('.red-ui-debug-msg-level-20, .red-ui-debug-msg-level-30')).map((e) => e.textContent));
       assert.deepEqual(debugErrors, [], 'no error in the debug sidebar');
     });
+  }
+
+  /** What each example shows a user once deployed: the translation of the bundled announcement. */
+  const EXAMPLE_OUTPUT: Record<string, () => Promise<void>> = {
+    'translate-a-recording': async () => {
+      // the inject fires once after deploy: both lines in the debug sidebar, both spoken in translated.wav
+      await page.evaluate(() => RED.sidebar.show('debug'));
+      for (const line of [FIRST_TRANSLATION, SECOND_TRANSLATION]) {
+        await page.locator('.red-ui-debug-msg-payload', { hasText: line }).first().waitFor({ timeout: 30000 });
+      }
+      const expectedBytes = [FIRST_TRANSLATION, SECOND_TRANSLATION].reduce((n, text) => n + synthesizeSpeech(text).length, 0);
+      const wav = await waitUntil(() => {
+        try {
+          const b = readFileSync(join(red.userDir, 'translated.wav'));
+          return b.length >= 44 + expectedBytes ? b : undefined;
+        } catch {
+          return undefined;
+        }
+      }, 15000, 'translated.wav to hold both sentences').catch(() => readFileSync(join(red.userDir, 'translated.wav')));
+      const dataAt = wav.indexOf('data', 12);
+      assert.equal(wav.toString('ascii', 0, 4), 'RIFF');
+      assert.equal(wav.readUInt32LE(4), wav.length - 8, 'RIFF size matches the file');
+      assert.equal(wav.readUInt32LE(dataAt + 4), wav.length - dataAt - 8, 'data size matches the file');
+      assert.equal(wav.length - dataAt - 8, expectedBytes, 'translated.wav holds the speech of every sentence');
+      await page.screenshot({ path: artifact('debug-translate-a-recording.png') });
+    },
+    'live-captions-dashboard': () => dashboardShowsTranslation('/dashboard/captions', FIRST_TRANSLATION, () => red.inject('a11ce00000000004')),
+    'language-switch': () => dashboardShowsTranslation('/dashboard/language', FIRST_TRANSLATION, () => red.inject('a1a9000000000007')),
+    // chromium's fake camera and microphone; the microphone loops the announcement from wherever it is
+    'camera-and-microphone': () => dashboardShowsTranslation('/dashboard/camera', /[\u4e00-\u9fff]/, async (dash) => {
+      await dash.getByText('Start camera and microphone').click();
+    }),
+    'mqtt-kiosk': async () => {
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, { clientId: 'e2e-kiosk-screen' });
+      try {
+        const got: string[] = [];
+        client.on('message', (_topic, payload) => { got.push(payload.toString('utf8')); });
+        await client.subscribeAsync('kiosk/translations/ja', { qos: 1 });
+        await client.publishAsync('kiosk/announcements', readFileSync(ANNOUNCEMENT_WAV), { qos: 1 });
+        await waitUntil(() => got.includes(FIRST_TRANSLATION), 30000, 'the Japanese translation on kiosk/translations/ja');
+      } finally {
+        await client.endAsync().catch(() => undefined);
+      }
+    },
+  };
+
+  /** Opens a dashboard page, starts the speech (`play`), and waits for the settled translation `line` on it. */
+  async function dashboardShowsTranslation(path: string, line: string | RegExp, play: (dash: Page) => Promise<void>): Promise<void> {
+    const dash = await browser.context.newPage();
+    try {
+      await dash.goto(red.url + path);
+      await dash.waitForSelector('.lt-captions', { timeout: 20000 });
+      await play(dash);
+      const pattern = typeof line === 'string' ? `^${line}$` : line.source;
+      await dash.waitForFunction((p) => Array.from(document.querySelectorAll('.lt-translation:not(.lt-partial)'))
+        .some((e) => new RegExp(p).test(e.textContent || '')), pattern, { timeout: 45000 });
+      await dash.screenshot({ path: artifact(`page-${path.split('/').pop()}.png`) });
+    } finally {
+      await dash.close();
+    }
   }
 
   it('captions page: the transcript above its translation, partial lines replaced, final lines settled, speech played', async function () {
@@ -332,19 +406,22 @@ describe('in a real browser: editor, examples and the captions page', function (
     }
   });
 
+  it('npm start says where the editor is once, however often the flows are deployed', function () {
+    assert.ok(red.log.filter((l) => /Started flows/.test(l)).length >= 5, 'the flows were deployed again and again');
+    assert.equal(red.log.filter((l) => /Node-RED editor: http/.test(l)).length, 1);
+  });
+
   it('captions page: speech from the browser microphone is translated', async function () {
     // chromium's fake capture device plays the announcement as the microphone.
     const dash = await browser.context.newPage();
     try {
       await dash.goto(`${red.url}/dashboard/captions`);
       await dash.waitForSelector('.lt-captions', { timeout: 20000 });
-      const utterancesBefore = sim.sessions.reduce((n, s) => n + s.utterances.length, 0);
       await dash.getByText('Start microphone').click();
       await dash.waitForSelector('text=Listening', { timeout: 10000 });
       await dash.waitForFunction(() => document.querySelectorAll('.lt-translation:not(.lt-partial)').length > 0, null, { timeout: 30000 });
       const line = await dash.locator('.lt-translation:not(.lt-partial)').first().innerText();
       assert.ok(line.trim().length > 0);
-      assert.ok(sim.sessions.reduce((n, s) => n + s.utterances.length, 0) > utterancesBefore, 'the simulator heard the microphone');
       await dash.getByText('Stop microphone').click();
       await dash.waitForSelector('text=Microphone off');
     } finally {
@@ -371,4 +448,75 @@ async function clearNotifications(page: Page): Promise<void> {
 
 async function voiceOptions(page: Page): Promise<string[]> {
   return page.$$eval('#node-config-input-voice option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+}
+
+/** No two nodes of the shown tab overlap (their boxes as the editor draws them, 10 px apart at least). */
+async function assertNoOverlap(page: Page, name: string): Promise<void> {
+  const boxes: Array<{ id: string; label: string; x: number; y: number; w: number; h: number }> = await page.evaluate(() => {
+    const z = RED.workspaces.active();
+    const out: any[] = [];
+    RED.nodes.eachNode((n: any) => {
+      if (n.z === z) out.push({ id: n.id, label: RED.utils.getNodeLabel(n, n.type), x: n.x, y: n.y, w: n.w, h: n.h });
+    });
+    return out;
+  });
+  assert.ok(boxes.length >= 3 && boxes.every((b) => b.w > 0 && b.h > 0), 'the editor gave every node a size');
+  const GAP = 10;
+  const clashes: string[] = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i];
+      const b = boxes[j];
+      const apartX = Math.abs(a.x - b.x) >= (a.w + b.w) / 2 + GAP;
+      const apartY = Math.abs(a.y - b.y) >= (a.h + b.h) / 2 + GAP;
+      if (!apartX && !apartY) clashes.push(`"${a.label}" (${a.x},${a.y} ${a.w}×${a.h}) and "${b.label}" (${b.x},${b.y} ${b.w}×${b.h})`);
+    }
+  }
+  assert.deepEqual(clashes, [], `${name}: nodes overlap`);
+}
+
+/**
+ * Every field of the dialogs of the package's nodes shows a value (or its default), none is marked
+ * invalid: each node's dialog, and its session's, as a user opens them.
+ */
+async function assertFieldsShowValues(page: Page, nodes: Array<{ id: string; type: string }>): Promise<void> {
+  const seen = new Set<string>();
+  const readFields = (prefix: string) => page.evaluate((p) => {
+    const def = p === 'node-config-input' ? RED.nodes.getType('livetranslate-session') : null;
+    return Array.from(document.querySelectorAll(`[id^="${p}-"]`))
+      .filter((e) => e.matches('input[type="text"], input:not([type]), select'))
+      .map((e) => ({ id: e.id, value: (e as HTMLInputElement).value, error: e.classList.contains('input-error') && (e as HTMLElement).offsetParent !== null }))
+      .filter((f) => !def || f.id.slice(p.length + 1) in def.defaults);
+  }, prefix);
+  for (const n of nodes) {
+    if (seen.has(n.type)) continue;
+    seen.add(n.type);
+    await page.evaluate((id) => RED.editor.edit(RED.nodes.node(id)), n.id);
+    await page.waitForSelector('#node-input-session', { state: 'visible' });
+    const defaults: Record<string, { value: unknown }> = await page.evaluate((t) => RED.nodes.getType(t).defaults, n.type);
+    const fields = (await readFields('node-input')).filter((f) => f.id.slice('node-input-'.length) in defaults && f.id !== 'node-input-session');
+    assert.ok(fields.length >= 2, `${n.type}: the dialog has fields`);
+    for (const f of fields) {
+      const key = f.id.slice('node-input-'.length);
+      if (defaults[key].value !== '') assert.notEqual(f.value, '', `${n.type}: ${key} shows a value`);
+      assert.equal(f.error, false, `${n.type}: ${key} is not marked invalid`);
+    }
+    if (!seen.has('livetranslate-session')) {
+      seen.add('livetranslate-session');
+      await page.click('#node-input-btn-session-edit');
+      await page.waitForSelector('#node-config-input-targetLanguage option[value="th"]', { state: 'attached' });
+      const sessionFields = await readFields('node-config-input');
+      assert.ok(sessionFields.length >= 8, 'the session dialog has fields');
+      const sessionDefaults: Record<string, { value: unknown }> = await page.evaluate(() => RED.nodes.getType('livetranslate-session').defaults);
+      for (const f of sessionFields) {
+        const key = f.id.slice('node-config-input-'.length);
+        if (sessionDefaults[key].value !== '') assert.notEqual(f.value, '', `session: ${key} shows a value`);
+        assert.equal(f.error, false, `session: ${key} is not marked invalid`);
+      }
+      await page.click('#node-config-dialog-cancel');
+      await page.waitForSelector('#node-input-session', { state: 'visible' });
+    }
+    await page.click('#node-dialog-cancel');
+    await page.waitForSelector('.red-ui-tray', { state: 'detached' });
+  }
 }

@@ -128,6 +128,11 @@ export async function startNodeRed(opts: { env?: Record<string, string>; flows?:
     await stop();
     throw e;
   }
+  return redProcess(url, port, userDir, log, stop);
+}
+
+/** The handle of a running Node-RED: its log, and deploys and inject presses through the admin API. */
+function redProcess(url: string, port: number, userDir: string, log: string[], stop: () => Promise<void>): RedProcess {
   const admin = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`POST ${path}: HTTP ${res.status} ${await res.text()}`);
@@ -139,6 +144,50 @@ export async function startNodeRed(opts: { env?: Record<string, string>; flows?:
     inject: (id) => admin(`/inject/${id}`, {}),
     stop,
   };
+}
+
+/**
+ * `npm start` itself (scripts/start.js, without building again), as a newcomer runs it: no
+ * DASHSCOPE_API_KEY, its own simulator, Node-RED in a temporary user dir. The editor's port is a
+ * free one; the simulator takes any free port (SIM_PORT=0) and `simUrl` is where it listens.
+ */
+export async function startNpmStart(): Promise<RedProcess & { simUrl: string }> {
+  const userDir = mkdtempSync(join(tmpdir(), 'livetranslate-start-'));
+  const port = await freePort();
+  const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), SIM_PORT: '0' };
+  delete env.DASHSCOPE_API_KEY;
+  delete env.DASHSCOPE_REGION;
+  const log: string[] = [];
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.js'), '--no-build', '--user-dir', userDir], {
+    cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let exited = false;
+  child.on('exit', () => { exited = true; });
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) log.push(line);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGINT');
+      await waitUntil(() => exited, 10000, 'npm start to exit').catch(() => child.kill('SIGKILL'));
+    }
+    rmSync(userDir, { recursive: true, force: true });
+  };
+  let simUrl = '';
+  try {
+    await waitUntil(() => {
+      if (exited) throw new Error(`npm start exited while starting:\n${log.join('\n')}`);
+      const sim = log.map((l) => /SIMULATOR at (ws:\/\/\S+)/.exec(l)).find(Boolean);
+      if (sim) simUrl = sim[1];
+      return simUrl && log.some((l) => /Node-RED editor: http/.test(l));
+    }, 30000, 'npm start to start');
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { ...redProcess(`http://127.0.0.1:${port}`, port, userDir, log, stop), simUrl };
 }
 
 /** An example flow as shipped, with its simulator URL and MQTT broker port pointed at the test's. */
