@@ -12,6 +12,7 @@
  *    and credentials API are read, and nothing holds the key.
  */
 import assert from 'node:assert/strict';
+import { isLoopbackHost } from '../src/protocol';
 import { Simulator } from '../src/simulator';
 import { ALL_NODES, helper, loadFlow, sessionConfig, waitFor } from './support/red';
 import { tone } from './support/sim-audio';
@@ -178,6 +179,48 @@ describe('secrets: the API key stays in the credentials', function () {
     assert.match(run, /refused the API key \(HTTP 401\)/, 'the refusal was logged');
     assert.match(run, /\*\*\*/, 'the echoed key was masked');
     assert.ok(!run.includes(KEY), 'the key appeared in a log, status, debug message or msg');
+  });
+
+  it('a key echoed with JSON escapes (in an error, a translation, an unknown event, a bad frame) is masked everywhere', async function () {
+    const before = said.length;
+    await loadFlow(flow(), { sess1: { apiKey: KEY } }, [...ALL_NODES, require('@node-red/nodes/core/common/21-debug.js')]);
+    await waitFor(() => sim.liveSessions().length === 1 && sim.sessions[0].eventsSent.includes('session.updated'), 5000, 'connected');
+    const events: Array<{ topic: string; payload: unknown; event?: unknown }> = [];
+    const out: unknown[] = [];
+    helper.getNode('events').on('input', (m: { topic: string; payload: unknown }) => events.push(m));
+    helper.getNode('dbg').on('input', (m: unknown) => out.push(m));
+    // The key with one letter written as a JSON escape: the same string once parsed.
+    const escaped = `\\u${KEY.charCodeAt(0).toString(16).padStart(4, '0')}${KEY.slice(1)}`;
+    const id = sim.sessions[0].id;
+    sim.inject(`{"type":"error","error":{"type":"invalid_request_error","code":"InvalidApiKey","message":"Invalid API-key provided: ${escaped}"}}`, id);
+    sim.inject(`{"type":"response.text.text","response_id":"resp_k","item_id":"item_k","output_index":0,"content_index":0,"text":"your key is ${escaped}","stash":""}`, id);
+    sim.inject(`{"type":"response.text.done","response_id":"resp_k","item_id":"item_k","output_index":0,"content_index":0,"text":"your key is ${escaped}"}`, id);
+    sim.inject(`{"type":"response.echo_${escaped}","echo":"${escaped}","${escaped}":1}`, id);
+    sim.inject(`{"type":"error","error": ${escaped}`, id);
+    await waitFor(() => events.some((e) => e.topic === 'error') && events.some((e) => /^response\.echo_/.test(e.topic)) && out.length >= 2, 3000, 'the echoes went out');
+    await new Promise((r) => setTimeout(r, 1200)); // the coalesced warnings
+    const run = said.slice(before).join('\n') + JSON.stringify(events) + JSON.stringify(out);
+    assert.match(run, /your key is \*\*\*/, 'the translation went out, masked');
+    assert.match(run, /Invalid API-key provided: \*\*\*/, 'the error went out, masked');
+    assert.ok(!run.includes(KEY.slice(1)), `the key (decoded or escaped) appeared: ${run.slice(Math.max(0, run.indexOf(KEY.slice(1)) - 200), run.indexOf(KEY.slice(1)) + 40)}`);
+  });
+
+  it('plain ws:// only to literal loopback: a host named 127.something is refused, the key never sent', async function () {
+    const port = new URL(sim.url).port;
+    let upgrades = 0;
+    sim.on('session', () => { upgrades++; });
+    await loadFlow([
+      sessionConfig({ id: 'evil', url: `ws://127.attacker.example:${port}/api-ws/v1/realtime` }),
+      { id: 'in9', type: 'livetranslate-audio-in', session: 'evil', wires: [] },
+      { id: 'out9', type: 'livetranslate-translation-out', session: 'evil', wires: [[], [], [], ['ev9']] },
+      { id: 'ev9', type: 'helper' },
+    ], { evil: { apiKey: KEY } });
+    const rt = (helper.getNode('evil') as unknown as { realtime: { state: string; stats: { connects: number } } }).realtime;
+    await waitFor(() => rt.state === 'failed', 3000, 'refused');
+    assert.equal(rt.stats.connects, 0, 'no connection attempted');
+    assert.equal(upgrades, 0);
+    for (const h of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1']) assert.equal(isLoopbackHost(h), true, h);
+    for (const h of ['127.attacker.example', '127.0.0.1.nip.io', '127.0.0.256', 'localhost.example', 'x.localhost', '128.0.0.1', '10.0.0.1']) assert.equal(isLoopbackHost(h), false, h);
   });
 
   it('a key from the environment, bad settings and an insecure URL: the key shows nowhere', async function () {

@@ -25,7 +25,7 @@ import type {
 } from './session-types';
 import { BoundedByteQueue } from './send-queue';
 import { TypedEmitter } from './typed-emitter';
-import { redact } from './redact';
+import { redact, redactDeep, redactRaw } from './redact';
 import { WarningCoalescer } from '../util/warning-coalescer';
 
 export type {
@@ -336,21 +336,21 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
       this.problem('binary-frame', 'ignored a binary frame from the service (it speaks JSON text frames)');
       return;
     }
-    let text = Buffer.isBuffer(data) ? data.toString('utf8')
+    const text = Buffer.isBuffer(data) ? data.toString('utf8')
       : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
-    // A service (or a proxy) echoing our key must not carry it into flows and logs.
+    // A service (or a proxy) echoing our key must not carry it into flows and logs: masked in the
+    // parsed values, however the frame escaped it.
     const key = this.opts.apiKey;
-    if (key && key.length >= 4 && text.includes(key)) text = text.split(key).join('***');
     const parsed = parseServerFrame(text);
     if (parsed.kind === 'invalid') {
-      this.problem('bad-frame', `ignored a bad frame from the service: ${parsed.reason.slice(0, 200)}`);
+      this.problem('bad-frame', `ignored a bad frame from the service: ${redactRaw(parsed.reason, key).slice(0, 200)}`);
       return;
     }
     if (parsed.kind === 'unknown') {
-      this.emit('unknown', parsed.type.slice(0, 100), parsed.raw);
+      this.emit('unknown', redact(parsed.type, key).slice(0, 100), redactDeep(parsed.raw, key));
       return;
     }
-    const event = parsed.event;
+    const event = redactDeep(parsed.event, key);
     switch (event.type) {
       case 'session.created':
         if (event.session && typeof event.session.id === 'string') conn.sessionId = event.session.id;
@@ -457,7 +457,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
         const parsed = JSON.parse(body) as { message?: string; code?: string };
         detail = String(parsed.message || parsed.code || '');
       } catch {
-        detail = body.slice(0, 200);
+        detail = redactRaw(body.slice(0, 200), this.opts.apiKey);
       }
       const auth = status === 401 || status === 403;
       const message = auth

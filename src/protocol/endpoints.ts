@@ -21,8 +21,14 @@ export function endpointUrl(endpoint: string, model: string = DEFAULT_MODEL): st
   return url.toString();
 }
 
-/** True for hosts that never leave the machine, where plain ws:// cannot leak a key. */
+/**
+ * True for hosts that never leave the machine, where plain ws:// cannot leak a key: only the
+ * literal loopback addresses (127.0.0.0/8, ::1) and `localhost`. A name that merely starts with
+ * "127." (`127.attacker.example`) is resolved by DNS and may be anywhere.
+ */
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const quad = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return !!quad && quad.slice(1).every((n) => Number(n) <= 255);
 }
