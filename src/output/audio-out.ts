@@ -21,7 +21,19 @@ export interface AudioMessage {
   [key: string]: unknown;
 }
 
-interface Collector { chunks: Buffer[]; bytes: number; itemId: string }
+interface Collector { chunks: Buffer[]; bytes: number; itemId: string; part: number }
+
+export interface TranslatedAudioOptions {
+  /** Longest WAV collected for one utterance, in seconds (default 300); more starts the next WAV. */
+  maxUtteranceSeconds?: number;
+  /** Told once per response that reaches the cap. */
+  onCap?: (responseId: string, seconds: number) => void;
+}
+
+/** Five minutes of the service's 24 kHz speech: no translated utterance is that long. */
+export const MAX_UTTERANCE_SECONDS = 300;
+/** Responses collected at once; a server that never ends them cannot grow memory without bound. */
+const MAX_OPEN_COLLECTORS = 8;
 
 /** Output rates offered for sound cards and players; anything else is refused. */
 export function checkOutputRate(rate: unknown): number {
@@ -35,7 +47,13 @@ export class TranslatedAudio {
   /** Streaming resamplers of responses whose PCM chunks go out as they come (only when the rate differs). */
   private readonly resamplers = new Map<string, { r: StreamingResampler; itemId: string }>();
 
-  constructor(private readonly format: AudioOutputFormat, private readonly outputRate: number) {}
+  private readonly maxBytes: number;
+
+  constructor(private readonly format: AudioOutputFormat, private readonly outputRate: number, private readonly opts: TranslatedAudioOptions = {}) {
+    const seconds = opts.maxUtteranceSeconds ?? MAX_UTTERANCE_SECONDS;
+    if (!(seconds > 0)) throw new RangeError(`maxUtteranceSeconds must be above 0, got ${String(seconds)}`);
+    this.maxBytes = Math.max(2, Math.floor(seconds * OUTPUT_SAMPLE_RATE) * 2);
+  }
 
   /** One response.audio.delta: a PCM message now, or nothing while a WAV is being collected. */
   delta(responseId: string, itemId: string, b64: unknown, event: object): AudioMessage[] {
@@ -78,17 +96,38 @@ export class TranslatedAudio {
   }
 
   private collect(responseId: string, itemId: string, pcm: Buffer): AudioMessage[] {
+    const out: AudioMessage[] = [];
     let c = this.collectors.get(responseId);
     if (!c) {
-      c = { chunks: [], bytes: 0, itemId };
+      c = { chunks: [], bytes: 0, itemId, part: 0 };
       this.collectors.set(responseId, c);
+      if (this.collectors.size > MAX_OPEN_COLLECTORS) out.push(...this.flushOldest());
     }
-    c.chunks.push(pcm);
-    c.bytes += pcm.length;
-    return [];
+    while (pcm.length > 0) {
+      const room = this.maxBytes - c.bytes;
+      const take = pcm.length <= room ? pcm : pcm.subarray(0, room);
+      c.chunks.push(take);
+      c.bytes += take.length;
+      pcm = pcm.subarray(take.length);
+      if (c.bytes >= this.maxBytes) {
+        // The cap: what was collected goes out now, and the rest of the utterance starts the next WAV.
+        if (c.part === 0 && this.opts.onCap) this.opts.onCap(responseId, this.maxBytes / 2 / OUTPUT_SAMPLE_RATE);
+        out.push(...this.wav(responseId, c, { capped: true, part: c.part + 1 }));
+        c.chunks = [];
+        c.bytes = 0;
+        c.part++;
+      }
+    }
+    return out;
   }
 
-  private wav(responseId: string, c: Collector): AudioMessage[] {
+  private flushOldest(): AudioMessage[] {
+    const [id, c] = this.collectors.entries().next().value as [string, Collector];
+    this.collectors.delete(id);
+    return this.wav(id, c);
+  }
+
+  private wav(responseId: string, c: Collector, extra: Record<string, unknown> = {}): AudioMessage[] {
     let pcm: Buffer = Buffer.concat(c.chunks, c.bytes);
     if (pcm.length === 0) return [];
     if (this.outputRate !== OUTPUT_SAMPLE_RATE) {
@@ -102,7 +141,8 @@ export class TranslatedAudio {
     }
     const wav = encodeWav(pcm, this.outputRate, 1);
     const payload = this.format === 'dataurl' ? 'data:audio/wav;base64,' + wav.toString('base64') : wav;
-    return [this.message(payload, responseId, c.itemId, { duration: pcm.length / 2 / this.outputRate })];
+    const part = c.part > 0 && !extra.part ? { part: c.part + 1 } : {};
+    return [this.message(payload, responseId, c.itemId, { duration: pcm.length / 2 / this.outputRate, ...part, ...extra })];
   }
 
   private message(payload: Buffer | string, responseId: string, itemId: string, extra: Record<string, unknown>): AudioMessage {

@@ -19,6 +19,10 @@ export interface TranslationMessageOptions {
   outputRate?: number;
   /** What the session has sent so far, as tokens (reported with each response.done). */
   sent?: () => object | undefined;
+  /** Longest WAV collected for one utterance, in seconds (default 300). */
+  maxUtteranceSeconds?: number;
+  /** Something a user should know that is not an error (an utterance's WAV reached its cap). */
+  warn?: (message: string) => void;
 }
 
 export const PORT = { translation: 0, source: 1, audio: 2, events: 3 } as const;
@@ -56,7 +60,12 @@ export class TranslationMessages {
 
   constructor(private readonly opts: TranslationMessageOptions) {
     this.pairing = new TranscriptPairing(() => this.transcription);
-    this.audio = new TranslatedAudio(opts.audioFormat, checkOutputRate(opts.outputRate));
+    this.audio = new TranslatedAudio(opts.audioFormat, checkOutputRate(opts.outputRate), {
+      maxUtteranceSeconds: opts.maxUtteranceSeconds,
+      onCap: (responseId, seconds) => {
+        if (opts.warn) opts.warn(`translated speech of response ${responseId} reached ${seconds} s without an end: sent what was collected as one WAV, the rest follows as further WAVs`);
+      },
+    });
   }
 
   handle(event: ServerEvent): Outgoing[] {
