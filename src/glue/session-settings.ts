@@ -32,7 +32,7 @@ export interface ClientTuning {
 
 /** Default audio buffer while disconnected: 5 s. */
 export const DEFAULT_BUFFER_SECONDS = 5;
-/** Default rotation: 110 min, before the ~2 h limit seen on the service (protocol.md §6). */
+/** Default rotation: 110 min, before the ~2 h limit seen on the service (docs/protocol.md §6). */
 export const DEFAULT_MAX_SESSION_MINUTES = 110;
 const BYTES_PER_SECOND = 16000 * 2;
 

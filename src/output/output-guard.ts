@@ -1,15 +1,15 @@
 /**
  * Keeps what translation-out sends bounded whatever the server sends, so a flooding or broken
  * server cannot make a flow (debug, file, dashboard nodes) queue messages without bound:
- * - partial texts are coalesced: at most `partialsPerSecond` per output, the latest line of each
- *   response (or source item) kept; a final always goes out at once and replaces any pending
+ * - partial texts are coalesced: at most `partialsPerSecond` per output (after a burst of as many),
+ *   the latest line of each response (or source item) kept; a final always goes out at once and replaces any pending
  *   partial of its line, so a stale partial never follows its final;
  * - PCM audio chunks pass within a budget of seconds of audio per second (a token bucket far above
  *   what speech needs); beyond it they are dropped, counted, and reported;
  * - events-output messages pass at most `eventsPerSecond` per topic; the rest are dropped, counted
  *   and reported (response.done carries running totals, so usage is never lost);
  * - a `throttled` message on the events output says what was dropped, at most once a second.
- * Knows nothing of Node-RED: `send` and the clock are given.
+ * Knows nothing of Node-RED: `send` and the clock are given. Documented in docs/protocol.md §7.
  */
 import { PORT, type Outgoing } from './translation-messages';
 
@@ -55,10 +55,11 @@ class Bucket {
 
 export class OutputGuard {
   private readonly interval: number;
+  private readonly partialsRate: number;
   private readonly eventsRate: number;
   private readonly audioRate: number;
-  /** Per text output: when its last partial went out, and the pending latest partial per line. */
-  private readonly lastPartial = new Map<number, number>();
+  /** Per text output: its partials' budget, and the pending latest partial per line. */
+  private readonly partialBuckets = new Map<number, Bucket>();
   private readonly pending = new Map<number, Map<string, Outgoing>>();
   private readonly timers = new Map<number, unknown>();
   private readonly eventBuckets = new Map<string, Bucket>();
@@ -71,7 +72,8 @@ export class OutputGuard {
 
   constructor(private readonly send: (o: Outgoing) => void, limits: OutputLimits = {}, private readonly clock: Clock = SYSTEM_CLOCK,
     private readonly onDrop?: (report: DropReport) => void) {
-    this.interval = 1000 / positive(limits.partialsPerSecond, 10);
+    this.partialsRate = positive(limits.partialsPerSecond, 10);
+    this.interval = 1000 / this.partialsRate;
     this.eventsRate = positive(limits.eventsPerSecond, 10);
     this.audioRate = positive(limits.audioSecondsPerSecond, 60);
     this.audioBucket = new Bucket(this.audioRate, this.audioRate * 10, clock.now());
@@ -105,17 +107,23 @@ export class OutputGuard {
       this.send(o);
       return;
     }
-    const now = this.clock.now();
-    const last = this.lastPartial.get(o.port);
-    if ((!waiting || waiting.size === 0) && (last === undefined || now - last >= this.interval)) {
-      this.lastPartial.set(o.port, now);
+    if ((!waiting || waiting.size === 0) && this.partialBucket(o.port).take(1, this.clock.now())) {
       this.send(o);
       return;
     }
     const map = waiting || new Map<string, Outgoing>();
     this.pending.set(o.port, map);
     map.set(key, o); // the latest line replaces the one waiting, keeping its turn
-    if (!this.timers.has(o.port)) this.schedule(o.port, (last ?? now) + this.interval - now);
+    if (!this.timers.has(o.port)) this.schedule(o.port, this.interval);
+  }
+
+  private partialBucket(port: number): Bucket {
+    let b = this.partialBuckets.get(port);
+    if (!b) {
+      b = new Bucket(this.partialsRate, this.partialsRate, this.clock.now());
+      this.partialBuckets.set(port, b);
+    }
+    return b;
   }
 
   private schedule(port: number, ms: number): void {
@@ -123,10 +131,11 @@ export class OutputGuard {
       this.timers.delete(port);
       const map = this.pending.get(port);
       if (this.closed || !map || map.size === 0) return;
-      const [key, o] = map.entries().next().value as [string, Outgoing];
-      map.delete(key);
-      this.lastPartial.set(port, this.clock.now());
-      this.send(o);
+      if (this.partialBucket(port).take(1, this.clock.now())) {
+        const [key, o] = map.entries().next().value as [string, Outgoing];
+        map.delete(key);
+        this.send(o);
+      }
       if (map.size > 0) this.schedule(port, this.interval);
     }, Math.max(0, ms)));
   }

@@ -1,6 +1,6 @@
 /**
  * Pairs each utterance's source transcript with its translation. The service gives them no shared
- * id for sure (docs/protocol.md, "Pairing source and translation"), so:
+ * id for sure (docs/protocol.md §3, "Pairing source and translation"), so:
  * - utterances are ordered by when their source item was first seen. Item ids from
  *   speech_started / committed / links count too, once one of them proved to be a transcription's
  *   item id: a source that completes after the next utterance started then keeps its place;

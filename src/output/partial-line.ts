@@ -1,6 +1,6 @@
 /**
  * Builds the whole line so far (settled text + tentative tail) from partial events, whichever way
- * the service sends them (docs/protocol.md, "Partial texts"):
+ * the service sends them (docs/protocol.md §3, "Partial texts"):
  * - `text` cumulative: each event repeats everything settled so far;
  * - `text` incremental: each event carries only the newly settled words;
  * - `delta` events: always an appended fragment;

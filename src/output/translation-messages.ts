@@ -155,7 +155,7 @@ export class TranslationMessages {
   private finalTranslation(event: ServerEvent & { response_id: string; item_id: string }, text: unknown): Outgoing[] {
     const line = typeof text === 'string' ? text : '';
     // Trailing silence can produce an empty final: nothing to show, and a real final may still follow.
-    // A repeated final (docs/protocol.md, "Finals") is dropped: one final message per response.
+    // A repeated final (docs/protocol.md §3, "Finals") is dropped: one final message per response.
     if (this.finished.has(event.response_id)) return [];
     if (!line.trim()) {
       // It still takes its utterance's place in the pairing (once), so later pairs stay aligned.

@@ -1,5 +1,5 @@
 /**
- * The realtime protocol's events as TypeScript discriminated unions (see docs/protocol.md, "Client events" and "Server events").
+ * The realtime protocol's events as TypeScript discriminated unions (see docs/protocol.md §2 and §3).
  * Optional fields are those the references disagree on; parsers must tolerate their absence.
  */
 import type { WireSessionConfig } from './catalog';

@@ -5,7 +5,7 @@
 import { makeId } from '../protocol/ids';
 import type { ErrorEvent } from '../protocol/events';
 
-/** Error codes the simulator uses where protocol.md leaves the code open (see docs/simulator.md). */
+/** Error codes the simulator uses where docs/protocol.md leaves the code open (see docs/simulator.md). */
 export const SIM_ERROR_CODES = {
   invalidValue: 'invalid_value',
   missingParameter: 'missing_required_parameter',

@@ -1,5 +1,5 @@
 /**
- * The service's rules for input_image_buffer.append (protocol.md §2): JPEG only, at most 500 KB
+ * The service's rules for input_image_buffer.append (docs/protocol.md §2): JPEG only, at most 500 KB
  * decoded, at most 1080p, at most 2 per second, and never before the first audio.
  */
 import { performance } from 'node:perf_hooks';

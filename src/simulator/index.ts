@@ -1,5 +1,5 @@
 /**
- * A local simulator of qwen3-livetranslate-flash-realtime (protocol.md): the same handshake,
+ * A local simulator of qwen3-livetranslate-flash-realtime (docs/protocol.md): the same handshake,
  * events, turn detection, usage and validation errors, with scripted replies. No Node-RED here.
  */
 export { Simulator, REALTIME_PATH } from './server';

@@ -1,5 +1,5 @@
 /**
- * The events of one utterance, in the service's order (protocol.md §3), as data: what is sent at
+ * The events of one utterance, in the service's order (docs/protocol.md §3), as data: what is sent at
  * once when the VAD closes the segment, then the reply as timed events. Pure apart from fresh ids,
  * so the order and the usage arithmetic can be tested without a socket.
  *

@@ -48,7 +48,7 @@ export interface SessionSettings {
   silent?: boolean;
 }
 
-/** The service-side `error` events a test can inject (messages seen on the platform; protocol.md §6). */
+/** The service-side `error` events a test can inject (messages seen on the platform; docs/protocol.md §6). */
 export const INJECTABLE_ERRORS = {
   rate_limit: { type: 'invalid_request_error', code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded, please try again later.' },
   quota: { type: 'invalid_request_error', code: 'Throttling.AllocationQuota', message: 'Allocated quota exceeded, please increase your quota limit.' },
@@ -243,7 +243,7 @@ export class SimSession {
     this.idleTimer = null;
   }
 
-  /** The service closes sessions that generate no response for ~300 s (protocol.md §6). */
+  /** The service closes sessions that generate no response for ~300 s (docs/protocol.md §6). */
   private restartIdleClock(): void {
     this.stopIdleClock();
     const ms = this.s.faults()?.idleTimeoutMs;

@@ -1,5 +1,5 @@
 /**
- * response.done usage from the published billing rules (protocol.md §4): 12.5 tokens per second of
+ * response.done usage from the published billing rules (docs/protocol.md §4): 12.5 tokens per second of
  * audio in or out, 0.5 token per 28x28 px image tile; text tokens are an estimate. The source
  * transcript is billed as output text, as the guide says.
  */
