@@ -8,14 +8,9 @@ import { AudioInputStream, Pcm16Framer, SilenceGate, StreamingResampler } from '
 import { DEFAULT_BUDGET, fitBudget, imageTokens, isSharpAvailable, normalizeImage, type ImageBudget } from '../src/media/image';
 import { EnergyVad } from '../src/simulator/vad';
 import { speechBuffer } from '../test/support/fixtures';
-import type { BenchRow } from './row';
+import { fromRounds, type BenchRow } from './row';
 
 const GROUP = 'media';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** 48 kHz stereo PCM16 → 16 kHz mono PCM16 (decode, down-mix, resample), as audio-in does it, on one core. */
 export function resampleRows(seconds = 60): BenchRow[] {
@@ -46,9 +41,10 @@ export function resampleRows(seconds = 60): BenchRow[] {
     js.push((d.user + d.system) / 1e6);
   }
   return [
-    { group: GROUP, name: 'resample 48 kHz stereo → 16 kHz mono (decode + down-mix + resample, 100 ms chunks)', value: Math.round(seconds / median(runs)), unit: '× real time',
-      note: `one core (${cpus()[0]?.model.trim() || 'unknown CPU'}), ${accelerated ? 'WASM SIMD' : 'JS'} inner loop, median of 5 × ${seconds} s` },
-    { group: GROUP, name: 'resample 48 kHz → 16 kHz, portable JS loop only', value: Math.round(seconds / median(js)), unit: '× real time', note: 'the fallback where WebAssembly SIMD is missing' },
+    fromRounds({ id: 'media.resample48k', group: GROUP, name: 'resample 48 kHz stereo → 16 kHz mono (decode + down-mix + resample, 100 ms chunks)', unit: '× real time',
+      note: `one core (${cpus()[0]?.model.trim() || 'unknown CPU'}), ${accelerated ? 'WASM SIMD' : 'JS'} inner loop, ${runs.length} runs of ${seconds} s` }, runs.map((t) => seconds / t)),
+    fromRounds({ id: 'media.resample48kJs', group: GROUP, name: 'resample 48 kHz → 16 kHz, portable JS loop only', unit: '× real time',
+      note: `the fallback where WebAssembly SIMD is missing; ${js.length} runs of ${seconds} s` }, js.map((t) => seconds / t)),
   ];
 }
 
@@ -59,12 +55,11 @@ export async function imageRows(budget: ImageBudget = DEFAULT_BUDGET): Promise<B
   const fit = fitBudget(1920, 1080, budget);
   const after = imageTokens(fit.width, fit.height);
   const small = fitBudget(1920, 1080, { ...budget, maxTokens: 300 });
-  rows.push({ group: GROUP, name: 'tokens per 1080p frame, as captured', value: raw, unit: 'tokens', note: '0.5 token per started 28×28 px tile; ×2 frames/s = 216× the audio (12.5 tokens/s)' });
-  rows.push({ group: GROUP, name: `tokens per 1080p frame after the default budget (${fit.width}×${fit.height})`, value: after, unit: 'tokens', note: `${Math.round((1 - after / raw) * 100)} % less` });
-  rows.push({ group: GROUP, name: `tokens per 1080p frame with a 300-token budget (${small.width}×${small.height})`, value: imageTokens(small.width, small.height), unit: 'tokens' });
+  rows.push({ id: 'media.tokens1080p', group: GROUP, name: 'tokens per 1080p frame, as captured', value: raw, unit: 'tokens', note: '0.5 token per started 28×28 px tile; ×2 frames/s = 216× the audio (12.5 tokens/s)' });
+  rows.push({ id: 'media.tokensBudget', group: GROUP, name: `tokens per 1080p frame after the default budget (${fit.width}×${fit.height})`, value: after, unit: 'tokens', note: `${Math.round((1 - after / raw) * 100)} % less` });
+  rows.push({ id: 'media.tokens300', group: GROUP, name: `tokens per 1080p frame with a 300-token budget (${small.width}×${small.height})`, value: imageTokens(small.width, small.height), unit: 'tokens' });
   if (!isSharpAvailable()) {
-    rows.push({ group: GROUP, name: '1080p frame → budget JPEG', value: NaN, unit: 'ms', note: 'sharp not installed' });
-    return rows;
+    throw new Error('bench: sharp is not installed, so the image figures cannot be measured (npm ci installs it)');
   }
   const { scene } = require('../test/support/image-fixtures') as typeof import('../test/support/image-fixtures');
   const png = await scene(1920, 1080, { noise: 12 }).png().toBuffer();
@@ -79,8 +74,8 @@ export async function imageRows(budget: ImageBudget = DEFAULT_BUDGET): Promise<B
       times.push(performance.now() - t0);
       out = r.jpeg.length;
     }
-    rows.push({ group: GROUP, name: `one 1080p ${what} frame → ${fit.width}×${fit.height} JPEG`, value: Math.round(median(times) * 10) / 10, unit: 'ms',
-      note: `median of 15; ${Math.round(input.length / 1024)} KB in, ${Math.round(out / 1024)} KB out (limit 500 KB)` });
+    rows.push(fromRounds({ id: `media.image${what}`, group: GROUP, name: `one 1080p ${what} frame → ${fit.width}×${fit.height} JPEG`, unit: 'ms',
+      note: `${times.length} frames; ${Math.round(input.length / 1024)} KB in, ${Math.round(out / 1024)} KB out (limit 500 KB)` }, times));
   }
   return rows;
 }
@@ -111,15 +106,18 @@ export function gateRows(): BenchRow[] {
   const endSilence = 1;
   const without = pcm.length / 32000 + endSilence;
   const withGate = sent.length / 32000;
+  // Deterministic (the gate decides on the audio alone), so one run is the figure.
   return [
-    { group: GROUP, name: 'billable audio, 60 s live recording, no gate', value: without, unit: 's', note: `${without * 12.5} tokens; silence included (+${endSilence} s end silence)` },
-    { group: GROUP, name: 'billable audio, same recording, silence gate (0.3 s pre-roll, 1.2 s hang-over)', value: Math.round(withGate * 100) / 100, unit: 's',
-      note: `${Math.round(withGate * 12.5)} tokens; ${(withGate / (speechMs / 1000)).toFixed(2)}× the ${(speechMs / 1000).toFixed(2)} s of speech the turn detection counts` },
+    { id: 'media.billNoGate', group: GROUP, name: 'billable audio, 60 s live recording, no gate', value: without, unit: 's', note: `${without * 12.5} tokens; silence included (+${endSilence} s end silence)` },
+    { id: 'media.billGate', group: GROUP, name: 'billable audio, same recording, silence gate (0.3 s pre-roll, 1.2 s hang-over)', value: withGate, unit: 's',
+      note: `${Math.round(withGate * 12.5)} tokens` },
+    { id: 'media.speechCounted', group: GROUP, name: 'speech the service\'s turn detection counts in the same recording', value: speechMs / 1000, unit: 's' },
+    { id: 'media.gateOverSpeech', group: GROUP, name: 'billable audio with the gate ÷ speech counted', value: withGate / (speechMs / 1000), unit: '×' },
   ];
 }
 
-export async function mediaRows(): Promise<BenchRow[]> {
-  return [...resampleRows(), ...(await imageRows()), ...gateRows()];
+export async function mediaRows(quick = false): Promise<BenchRow[]> {
+  return [...resampleRows(quick ? 10 : 60), ...(await imageRows()), ...gateRows()];
 }
 
 if (require.main === module) {

@@ -13,6 +13,17 @@ import OurWebSocket from 'ws';
 import { nowMs } from './stats';
 
 const APPEND_PREFIX = '{"type":"input_audio_buffer.append"';
+const APPEND_PREFIX_BYTES = Buffer.from(APPEND_PREFIX, 'latin1');
+
+/** An audio append frame, whichever form it is sent in: a string (the core nodes) or a Buffer (ours). */
+export function isAppendFrame(data: unknown): boolean {
+  if (typeof data === 'string') return data.startsWith(APPEND_PREFIX);
+  if (data instanceof Uint8Array) {
+    const n = APPEND_PREFIX_BYTES.length;
+    return data.length >= n && Buffer.compare(APPEND_PREFIX_BYTES, Buffer.from(data.buffer, data.byteOffset, n)) === 0;
+  }
+  return false;
+}
 
 export class Lane {
   /** Entry time of the last message that has not yet produced an append. */
@@ -22,6 +33,8 @@ export class Lane {
   sendLatency: number[] = [];
   recvLatency: number[] = [];
   appendsSent = 0;
+  /** Every append frame seen on this lane's socket, recorded or not (checked against frames handed). */
+  appendsSeen = 0;
   messagesOut = 0;
   recording = false;
   /** Remember each frame's arrival (for exits a Node-RED hop away from the socket). */
@@ -52,8 +65,9 @@ function patch(proto: Proto): void {
   proto.send = function (this: object, data: unknown, ...rest: unknown[]) {
     send.call(this, data, ...rest);
     const lane = bySocket.get(this);
-    if (lane && typeof data === 'string' && data.startsWith(APPEND_PREFIX)) {
+    if (lane && isAppendFrame(data)) {
       lane.appendsSent++;
+      lane.appendsSeen++;
       if (lane.t0 >= 0 && lane.recording) lane.sendLatency.push(nowMs() - lane.t0);
       lane.t0 = -1;
     }

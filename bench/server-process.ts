@@ -20,17 +20,21 @@ async function main(): Promise<void> {
   if (mode === 'sim') {
     const sim = new Simulator({ port: 0, realtime: true });
     const closed: Counts = { sessions: 0, audioBytes: 0, appends: 0, eventsSent: 0 };
+    // Sessions open at a reset belong to the run before: they close a little later and must not count.
+    let before = new WeakSet<object>();
     sim.on('close', (rec) => {
+      const i = sim.sessions.indexOf(rec);
+      if (i >= 0) sim.sessions.splice(i, 1);
+      if (before.has(rec)) return;
       closed.sessions++;
       closed.audioBytes += rec.audioBytesReceived;
       closed.appends += rec.audioAppends;
       closed.eventsSent += rec.eventsSent.length;
-      const i = sim.sessions.indexOf(rec);
-      if (i >= 0) sim.sessions.splice(i, 1);
     });
     counts = () => {
       const c = { ...closed };
       for (const r of sim.sessions) {
+        if (before.has(r)) continue;
         c.sessions++;
         c.audioBytes += r.audioBytesReceived;
         c.appends += r.audioAppends;
@@ -38,7 +42,10 @@ async function main(): Promise<void> {
       }
       return c;
     };
-    reset = () => { closed.sessions = 0; closed.audioBytes = 0; closed.appends = 0; closed.eventsSent = 0; };
+    reset = () => {
+      closed.sessions = 0; closed.audioBytes = 0; closed.appends = 0; closed.eventsSent = 0;
+      before = new WeakSet(sim.sessions);
+    };
     const url = await sim.start();
     send({ url });
   } else {

@@ -1,18 +1,16 @@
 /**
  * N kiosks in one Node-RED process, each streaming real-time microphone audio (100 ms messages)
- * to a session and receiving the replies of the simulator, which runs in another process.
- * `ours`: livetranslate-session + audio-in + translation-out per kiosk.
- * `peer`: what a user builds without this package: a websocket-client (Authorization header),
- * a function node doing Buffer → base64 → JSON.stringify into `websocket out`, and `websocket in`
- * into a function node doing JSON.parse and routing by event type to four outputs.
+ * to a session and receiving the replies of the simulator, which runs in another process. The
+ * flows (ours, and the peer built from core nodes) are in flows.ts.
  */
 import { DEFAULT_OPTIONS, toWireConfig } from '../src/protocol';
 import { optionsFrom } from '../src/glue/session-settings';
+import { BENCH_KEY, ourFlow, peerFlow, SETTINGS } from './flows';
 import { Lane, attachSocket, installProbes, watchExit } from './probe';
 import type { EmbeddedRed, RedNode } from './red';
 import type { ServerProcess } from './servers';
 import { chunks, CYCLE_SECONDS, pcm16 } from './signal';
-import { cpuSeconds, median, nowMs, percentile, sleep } from './stats';
+import { collectGarbage, cpuSeconds, median, nowMs, percentile, sleep } from './stats';
 
 export type Kind = 'ours' | 'peer';
 
@@ -46,66 +44,17 @@ export interface StreamingResult {
   messagesOut: number;
   /** Longest gap between two 10 ms driver ticks in the measured window (event-loop stall). */
   maxTickGapMs: number;
+  /** Append frames the probe saw written (must equal framesHanded: else the probe misses frames). */
+  appendsSeen: number;
+  /** After a full GC with every session still open: resident set and JS heap in use... */
+  rssAfterGcMiB: number;
+  heapAfterGcMiB: number;
+  /** ...and the same before the flow was deployed (the runtime alone). */
+  baseRssMiB: number;
+  baseHeapMiB: number;
 }
 
-const KEY = 'bench-key';
 const CHUNK_MS = 100;
-const SETTINGS = { sourceLanguage: 'en', targetLanguage: 'ja', output: 'text+audio', voice: 'Cherry', transcription: true };
-
-const ENCODE = `if (msg.topic === 'session.update') {
-  return { payload: JSON.stringify({ type: 'session.update', session: msg.payload }) };
-}
-return { payload: JSON.stringify({ type: 'input_audio_buffer.append', audio: msg.payload.toString('base64') }) };`;
-
-const ROUTE = `const ev = JSON.parse(msg.payload);
-switch (ev.type) {
-  case 'response.audio_transcript.text':
-  case 'response.text.text':
-    return [{ topic: 'translation', payload: ev.text + (ev.stash || ''), partial: true, event: ev }, null, null, null];
-  case 'response.audio_transcript.done':
-    return [{ topic: 'translation', payload: ev.transcript, partial: false, event: ev }, null, null, null];
-  case 'response.text.done':
-    return [{ topic: 'translation', payload: ev.text, partial: false, event: ev }, null, null, null];
-  case 'conversation.item.input_audio_transcription.text':
-    return [null, { topic: 'transcript', payload: ev.text + (ev.stash || ''), partial: true, event: ev }, null, null];
-  case 'conversation.item.input_audio_transcription.completed':
-    return [null, { topic: 'transcript', payload: ev.transcript, partial: false, event: ev }, null, null];
-  case 'response.audio.delta':
-    return [null, null, { topic: 'audio', payload: Buffer.from(ev.delta, 'base64'), sampleRate: 24000 }, null];
-  default:
-    return [null, null, null, { topic: ev.type, payload: ev }];
-}`;
-
-function ourFlow(url: string, n: number, o: StreamingOptions): object[] {
-  const flow: object[] = [];
-  for (let i = 0; i < n; i++) {
-    flow.push(
-      { id: `sess${i}`, type: 'livetranslate-session', name: `kiosk ${i}`, endpoint: 'custom', url, model: 'qwen3-livetranslate-flash-realtime',
-        ...SETTINGS, connectMode: 'deploy', idleTimeout: 60, allowInsecure: false },
-      { id: `in${i}`, type: 'livetranslate-audio-in', session: `sess${i}`, sampleRate: o.sampleRate, channels: o.channels, bitDepth: 16,
-        encoding: 'signed', pacing: 'auto', endSilence: 1, finishAtEnd: false, gate: 'off', wires: [] },
-      { id: `out${i}`, type: 'livetranslate-translation-out', session: `sess${i}`, partials: true, audioFormat: 'pcm', wires: [[], [], [], []] },
-    );
-  }
-  return flow;
-}
-
-function peerFlow(url: string, n: number): object[] {
-  const flow: object[] = [];
-  const fn = (id: string, func: string, outputs: number, wires: string[][]) =>
-    ({ id, type: 'function', name: id, func, outputs, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires });
-  for (let i = 0; i < n; i++) {
-    flow.push(
-      { id: `wsc${i}`, type: 'websocket-client', path: `${url}?model=qwen3-livetranslate-flash-realtime`, tls: '', wholemsg: 'false', hb: '0', subprotocol: '',
-        headers: [{ keyType: 'other', keyValue: 'Authorization', valueType: 'other', valueValue: `Bearer ${KEY}` }] },
-      fn(`enc${i}`, ENCODE, 1, [[`wout${i}`]]),
-      { id: `wout${i}`, type: 'websocket out', name: '', server: '', client: `wsc${i}`, wires: [] },
-      { id: `win${i}`, type: 'websocket in', name: '', server: '', client: `wsc${i}`, wires: [[`route${i}`]] },
-      fn(`route${i}`, ROUTE, 4, [[], [], [], []]),
-    );
-  }
-  return flow;
-}
 
 async function waitUntil(what: string, fn: () => boolean, ms = 30000): Promise<void> {
   const start = Date.now();
@@ -122,8 +71,10 @@ export async function runStreaming(red: EmbeddedRed, server: ServerProcess, o: S
   const n = o.sessions;
   const warmup = o.warmupSeconds ?? 3;
   await server.reset();
+  collectGarbage();
+  const base = process.memoryUsage();
   // The session nodes take the key from the environment when their credential is blank.
-  process.env.DASHSCOPE_API_KEY = KEY;
+  process.env.DASHSCOPE_API_KEY = BENCH_KEY;
   await red.deploy(o.kind === 'ours' ? ourFlow(server.url, n, o) : peerFlow(server.url, n));
   const lanes = Array.from({ length: n }, () => new Lane());
   const entries: RedNode[] = [];
@@ -174,6 +125,8 @@ export async function runStreaming(red: EmbeddedRed, server: ServerProcess, o: S
   const totalChunks = Math.round(((warmup + o.seconds) * 1000) / CHUNK_MS);
   let rssMax = 0;
   let cpuAt: NodeJS.CpuUsage | undefined;
+  let cpuAtMs = 0;
+  let cpuWhole = NaN;
   const windows: number[] = [];
   let winCpu: NodeJS.CpuUsage | undefined;
   let winAt = 0;
@@ -200,6 +153,7 @@ export async function runStreaming(red: EmbeddedRed, server: ServerProcess, o: S
       }
       if (!cpuAt && sent[n - 1] >= warmChunks) {
         cpuAt = process.cpuUsage();
+        cpuAtMs = now;
         winCpu = cpuAt;
         winAt = nowMs();
         for (const l of lanes) l.reset();
@@ -214,6 +168,7 @@ export async function runStreaming(red: EmbeddedRed, server: ServerProcess, o: S
         rssMax = Math.max(rssMax, process.memoryUsage().rss);
       }
       if (finished) {
+        if (cpuAt) cpuWhole = cpuSeconds(cpuAt) / ((now - cpuAtMs) / 1000);
         clearInterval(timer);
         resolve();
       }
@@ -229,15 +184,21 @@ export async function runStreaming(red: EmbeddedRed, server: ServerProcess, o: S
     await sleep(500);
     counts = await server.counts();
   }
+  // Counted after the wait: the peer's frames pass through Node-RED hops, some are still on their way above.
+  const appendsSeen = lanes.reduce((a, l) => a + l.appendsSeen, 0);
+  // Memory with every session open, after a full collection (what the sessions keep, not garbage).
+  collectGarbage();
+  const mem = process.memoryUsage();
   await red.deploy([]);
   const sendLat = lanes.flatMap((l) => l.sendLatency);
   const recvLat = lanes.flatMap((l) => l.recvLatency);
   return {
     kind: o.kind,
     sessions: n,
-    cpuShare: median(windows),
+    // A run too short for one whole window (a smoke run) reports its whole measured period.
+    cpuShare: windows.length ? median(windows) : cpuWhole,
     cpuWindows: windows.length,
-    cpuPerAudioSecond: median(windows) / n,
+    cpuPerAudioSecond: (windows.length ? median(windows) : cpuWhole) / n,
     rssMiB: rssMax / 2 ** 20,
     sendP50: percentile(sendLat, 50),
     sendP99: percentile(sendLat, 99),
@@ -248,5 +209,10 @@ export async function runStreaming(red: EmbeddedRed, server: ServerProcess, o: S
     framesDropped: Math.max(0, handed - counts.appends),
     messagesOut: lanes.reduce((a, l) => a + l.messagesOut, 0),
     maxTickGapMs: maxGap,
+    appendsSeen,
+    rssAfterGcMiB: mem.rss / 2 ** 20,
+    heapAfterGcMiB: mem.heapUsed / 2 ** 20,
+    baseRssMiB: base.rss / 2 ** 20,
+    baseHeapMiB: base.heapUsed / 2 ** 20,
   };
 }

@@ -1,0 +1,100 @@
+/**
+ * Where a session's CPU goes, step by step: each step of a session's steady state timed alone on the data it
+ * really sees, per 100 ms audio frame (48 kHz stereo in) and per server event. CPU time per operation, median
+ * of rounds. The whole session's CPU per frame is the scale rows' "CPU per second of audio" ÷ 10: what these
+ * steps do not add up to is Node-RED (message passing, node wrappers), timers and ws's receive side.
+ * Runnable alone: `npx tsx bench/profile.ts`.
+ */
+import { audioAppendFrame } from '../src/client/append-frames';
+import { Pcm16Framer, SilenceGate, StreamingResampler } from '../src/media/audio';
+import { decodeToMonoInto } from '../src/media/audio/pcm';
+import type { WavFormat } from '../src/media/audio/wav';
+import { dirname, join } from 'node:path';
+import { parseServerFrame, type ServerEvent } from '../src/protocol';
+import { TranslationMessages } from '../src/output/translation-messages';
+import { fromRounds, type BenchRow } from './row';
+import { pcm16 } from './signal';
+
+const FRAME_GROUP = 'profile: per 100 ms audio frame, 48 kHz stereo in (µs of CPU)';
+const EVENT_GROUP = 'profile: per server event (µs of CPU)';
+const ROUNDS = 5;
+
+/** CPU µs per call of fn, median over rounds of `n` calls. */
+function time(n: number, fn: (i: number) => unknown): number[] {
+  const rounds: number[] = [];
+  let sink = 0;
+  for (let i = 0; i < n; i++) if (fn(i)) sink++; // warm-up: JIT
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) if (fn(i)) sink++;
+    const d = process.cpuUsage(t0);
+    rounds.push((d.user + d.system) / n);
+  }
+  if (sink < 0) throw new Error('unreachable');
+  return rounds;
+}
+
+function frameRows(n: number): BenchRow[] {
+  const format: WavFormat = { sampleRate: 48000, channels: 2, bitDepth: 16, float: false };
+  const pcm = pcm16(48000, 2, 2.8);
+  const chunkBytes = 19200;
+  const chunks = Array.from({ length: Math.floor(pcm.length / chunkBytes) }, (_, i) => pcm.subarray(i * chunkBytes, (i + 1) * chunkBytes));
+  const scratch = new Float32Array(4800);
+  const monos = chunks.map((c) => Float32Array.from(decodeToMonoInto(c, format, scratch)));
+  const rs = new StreamingResampler(48000, 16000);
+  const framer = new Pcm16Framer(3200);
+  const frames = monos.flatMap((m) => framer.push(rs.processPcm16(m)));
+  const gate = new SilenceGate();
+  const b64 = frames.map((f) => f.toString('base64'));
+  const appends = frames.map((f) => audioAppendFrame(f));
+  // ws's own masking function (not among its exports; the file sits beside its entry point).
+  const { mask } = require(join(dirname(require.resolve('ws')), 'lib', 'buffer-util.js')) as { mask(src: Buffer, m: Buffer, out: Buffer, offset: number, length: number): void };
+  const key = Buffer.from([1, 2, 3, 4]);
+  const masked = Buffer.alloc(appends[0].length + 16);
+  const pick = <T>(xs: T[], i: number) => xs[i % xs.length];
+  const row = (id: string, name: string, rounds: number[], note?: string) =>
+    fromRounds({ id: `profile.frame.${id}`, group: FRAME_GROUP, name, unit: 'µs', note }, rounds);
+  return [
+    row('decode', 'decode PCM16 + down-mix to mono', time(n, (i) => decodeToMonoInto(pick(chunks, i), format, scratch).length)),
+    row('resample', 'resample 48 → 16 kHz, to PCM16', time(n, (i) => rs.processPcm16(pick(monos, i)).length)),
+    row('gate', 'silence gate (when on)', time(n, (i) => gate.push(pick(frames, i)).length)),
+    row('base64', 'base64 of the 3,200-byte frame', time(n, (i) => pick(frames, i).toString('base64').length)),
+    row('json', 'append frame (JSON around the base64, one Buffer)', time(n, (i) => audioAppendFrame(pick(frames, i)).length), 'includes the base64 above'),
+    row('mask', 'WebSocket masking of the frame (ws, JavaScript)', time(n, (i) => { mask(pick(appends, i), key, masked, 0, appends[0].length); return 1; }),
+      `${appends[0].length} bytes; ${b64[0].length} of them base64`),
+  ];
+}
+
+function eventRows(n: number): BenchRow[] {
+  const ref = { response_id: 'resp_1', item_id: 'item_1', output_index: 0, content_index: 0 };
+  const delta = Buffer.alloc(4800, 7).toString('base64'); // 100 ms of 24 kHz PCM16
+  const texts = {
+    text: JSON.stringify({ type: 'response.audio_transcript.text', ...ref, text: 'Guten Morgen, alle zusammen.', stash: ' Willkommen' }),
+    audio: JSON.stringify({ type: 'response.audio.delta', ...ref, delta }),
+  };
+  const mapper = new TranslationMessages({ partials: true, audioFormat: 'pcm' });
+  mapper.handle({ type: 'session.created', session: { id: 's', translation: { language: 'de' }, input_audio_transcription: { model: 'm', language: 'en' } } } as unknown as ServerEvent);
+  const events = { text: parseServerFrame(texts.text), audio: parseServerFrame(texts.audio) };
+  const { cloneMessage } = (require('@node-red/util') as { util: { cloneMessage(m: object): object } }).util;
+  const outText = mapper.handle((events.text as { event: ServerEvent }).event)[0].msg;
+  const outAudio = mapper.handle((events.audio as { event: ServerEvent }).event)[0].msg;
+  const row = (id: string, name: string, rounds: number[], note?: string) =>
+    fromRounds({ id: `profile.event.${id}`, group: EVENT_GROUP, name, unit: 'µs', note }, rounds);
+  return [
+    row('parseText', 'parse a text delta (JSON.parse + checks)', time(n, () => parseServerFrame(texts.text).kind), `${texts.text.length} bytes`),
+    row('parseAudio', 'parse an audio delta', time(n, () => parseServerFrame(texts.audio).kind), `${texts.audio.length} bytes`),
+    row('mapText', 'map a text delta to its message', time(n, () => mapper.handle((events.text as { event: ServerEvent }).event).length)),
+    row('mapAudio', 'map an audio delta to its message (base64 → Buffer)', time(n, () => mapper.handle((events.audio as { event: ServerEvent }).event).length)),
+    row('cloneText', 'Node-RED cloneMessage of the text message', time(n, () => cloneMessage(outText) !== outText), 'what Node-RED pays per extra wire'),
+    row('cloneAudio', 'Node-RED cloneMessage of the audio message', time(n, () => cloneMessage(outAudio) !== outAudio)),
+  ];
+}
+
+export function profileRows(quick = false): BenchRow[] {
+  const n = quick ? 300 : 3000;
+  return [...frameRows(n), ...eventRows(n)];
+}
+
+if (require.main === module) {
+  for (const r of profileRows()) console.log(`${r.group} | ${r.name}: ${r.value.toFixed(2)} ${r.unit} [${r.spread?.min.toFixed(2)}–${r.spread?.max.toFixed(2)}]`);
+}
