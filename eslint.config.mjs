@@ -1,8 +1,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { editorGlobals, editorHtmlProcessor } from './scripts/eslint-editor-html.mjs';
 
 export default tseslint.config(
-  { ignores: ['nodes/**/*.js', 'node_modules/**', 'coverage/**'] },
+  // (the script blocks of nodes/*.html are linted: their virtual files are nodes/<name>.html/<n>.js)
+  { ignores: ['nodes/**/*.js', '!nodes/*.html/*.js', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -27,4 +29,17 @@ export default tseslint.config(
   },
   // Plain JavaScript (scripts/start.js, this file) is outside the TypeScript program.
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  // The editor code in nodes/*.html: each script block, as the browser runs it (ES5-style, no modules).
+  { files: ['nodes/*.html'], processor: editorHtmlProcessor },
+  {
+    files: ['nodes/*.html/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { sourceType: 'script', globals: editorGlobals },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      '@typescript-eslint/no-unused-vars': 'error',
+      'no-var': 'off',
+      'prefer-const': 'off',
+    },
+  },
 );
