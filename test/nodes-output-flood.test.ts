@@ -20,7 +20,7 @@ describe('translation out under a flooding server', function () {
     await sim.stop();
   });
 
-  it('30,000 partials and 30,000 audio chunks: bounded messages, every chunk passed or reported, finals right', async function () {
+  it('30,000 partials and 31,000 audio chunks (1,300 s): bounded messages, every chunk passed or reported, finals right', async function () {
     const flow = [
       sessionConfig({ url: sim.url }),
       { id: 'out1', type: 'livetranslate-translation-out', session: 'sess1', wires: [[], [], [], []] },
@@ -32,7 +32,7 @@ describe('translation out under a flooding server', function () {
     const N = 30000;
     const ref = '"response_id":"resp_flood","item_id":"item_flood","output_index":0,"content_index":0';
     const src = '"item_id":"item_src","content_index":0';
-    const chunk = Buffer.alloc(960, 1).toString('base64'); // 20 ms of 24 kHz speech
+    const chunk = Buffer.alloc(480, 1).toString('base64'); // 10 ms of 24 kHz speech: 300 s in all
     const started = Date.now();
     for (let i = 1; i <= N; i++) {
       // Incremental partials: the node must still send whole lines.
@@ -40,6 +40,13 @@ describe('translation out under a flooding server', function () {
       sim.inject(`{"type":"response.audio.delta",${ref},"delta":"${chunk}"}`);
       if (i % 10 === 0) sim.inject(`{"type":"conversation.item.input_audio_transcription.text",${src},"text":"s","stash":"..."}`);
       if (i % 1000 === 0) await new Promise((r) => setImmediate(r));
+    }
+    // Then 1,000 s of speech at once, beyond the audio budget (10 min at once, then 60 s per second).
+    const second = Buffer.alloc(48000, 1).toString('base64');
+    const LONG = 1000;
+    for (let i = 0; i < LONG; i++) {
+      sim.inject(`{"type":"response.audio.delta",${ref},"delta":"${second}"}`);
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
     }
     sim.inject(`{"type":"conversation.item.input_audio_transcription.completed",${src},"transcript":"the source line"}`);
     sim.inject(`{"type":"response.audio_transcript.done",${ref},"transcript":"the final line"}`);
@@ -67,7 +74,10 @@ describe('translation out under a flooding server', function () {
     const audio = out.filter((c) => c.port === 2).length;
     const reported = out.filter((c) => c.port === 3 && c.msg.topic === 'throttled')
       .reduce((n, c) => n + (c.msg.payload as { audioChunks: number }).audioChunks, 0);
-    assert.equal(audio + reported, N, `${audio} audio chunks passed + ${reported} reported dropped`);
-    assert.ok(audio > 0);
+    console.log(`      ${N} partials + ${N} + ${LONG} audio chunks + ${N / 10} transcript partials in ${elapsed.toFixed(1)} s -> ` +
+      `${text.length} translation, ${source.length} transcript, ${audio} audio messages (${reported} chunks reported dropped)`);
+    assert.equal(audio + reported, N + LONG, `${audio} audio chunks passed + ${reported} reported dropped`);
+    assert.ok(audio >= N, 'the 5 minutes of small chunks all pass (within the 10 min burst)');
+    assert.ok(reported > 0, 'the flood beyond the budget is reported');
   });
 });
