@@ -90,7 +90,7 @@ export = function register(RED: NodeAPI): void {
         }
         const stop = m.payload === 'stop';
         const refusal = session.inputRefusal();
-        if (refusal) throw new Error(`audio not sent: ${refusal}`);
+        if (refusal) { done(new Error(`audio not sent: ${refusal}`)); return; } // the status keeps the session's cause
         session.touch();
 
         let frames: Buffer[] = [];

@@ -165,7 +165,7 @@ export = function register(RED: NodeAPI): void {
           return;
         }
         const refusal = session.inputRefusal();
-        if (refusal) throw new Error(`image not sent: ${refusal}`);
+        if (refusal) { done(new Error(`image not sent: ${refusal}`)); return; } // the status keeps the session's cause
         const bytes = coerceImageBytes(m.payload);
         session.touch();
         if (sendWhen === 'speech' && Date.now() >= speechUntil) {

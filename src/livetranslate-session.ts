@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeStatus } from 'node-red';
 import { ActivityTracker, RealtimeSession, redact, type DropReport } from './client';
-import { toWireConfig } from './protocol';
+import { toWireConfig, wireUpdate } from './protocol';
 import type { DropSummary, LiveTranslateSessionNode, SessionListener } from './glue/session-node';
 import { sessionTexts } from './glue/texts';
 import { statusFor, withDrops } from './glue/status';
@@ -33,6 +33,7 @@ export = function register(RED: NodeAPI): void {
     const apiKey = (node.credentials && node.credentials.apiKey) || process.env.DASHSCOPE_API_KEY || '';
     const users = new Set<Node>();
     const listeners = new Set<SessionListener>();
+    const ungreeted = new Set<SessionListener>();
     const activity = new ActivityTracker();
     let options = settings.options;
     let idleTimer: NodeJS.Timeout | undefined;
@@ -130,6 +131,7 @@ export = function register(RED: NodeAPI): void {
         else if (state === 'closed' && reason && reason.message && !/^(closed|finished|rotating)$/.test(reason.message)) node.warn(reason.message);
         if (state === 'open' && outage) noteReachable(session);
         showStatus();
+        ungreeted.clear();
         each((l) => l.state && l.state(state, reason));
       });
       realtime.on('event', (event) => {
@@ -189,7 +191,15 @@ export = function register(RED: NodeAPI): void {
     };
     node.subscribe = (listener: SessionListener) => {
       listeners.add(listener);
-      return () => { listeners.delete(listener); };
+      ungreeted.add(listener);
+      // The state so far (e.g. failed at deploy), once every node of the flow exists to receive it,
+      // unless a newer state reached the listener first.
+      const greet = setImmediate(() => {
+        if (!ungreeted.delete(listener) || !listeners.has(listener) || !listener.state) return;
+        if (setupProblem) listener.state('failed', { message: setupProblem, retry: false });
+        else if (realtime && realtime.state !== 'idle') listener.state(realtime.state, activity.reason);
+      });
+      return () => { clearImmediate(greet); ungreeted.delete(listener); listeners.delete(listener); };
     };
     node.inputRefusal = () => {
       if (setupProblem) return setupProblem;
@@ -203,12 +213,13 @@ export = function register(RED: NodeAPI): void {
       const next = optionsFrom(change, options);
       const found = validateOptions(next);
       if (found.length > 0) throw new Error(`invalid session options: ${describeProblems(found)}`);
+      const before = options;
       options = next;
       if (setupProblem && setupProblem.startsWith('invalid session configuration') && settings.endpoint) {
         // The settings were wrong; the new options are right, but the session was never made.
         node.warn('session options corrected at runtime; redeploy to apply them to the node settings');
       }
-      if (realtime) realtime.update(toWireConfig(options));
+      if (realtime) realtime.update(wireUpdate(before, options));
     };
     node.connectNow = () => {
       if (realtime) realtime.connect();

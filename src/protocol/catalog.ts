@@ -99,7 +99,8 @@ export interface WireSessionConfig {
   voice?: string;
   input_audio_format?: string;
   output_audio_format?: string;
-  input_audio_transcription?: { model?: string; language?: string } | null;
+  /** `model: null` in an update turns the transcript off (updates are merged field by field). */
+  input_audio_transcription?: { model?: string | null; language?: string } | null;
   translation?: { language?: string; corpus?: { phrases?: Record<string, string> } };
   [extra: string]: unknown;
 }
@@ -151,7 +152,7 @@ export function validateSessionConfig(update: WireSessionConfig, current?: WireS
       add('session.input_audio_transcription.language',
         `Unsupported source language: '${String(asr.language)}'. Supported: ${LANGUAGES.map((l) => l.code).join(', ')}.`);
     }
-    if (asr.model !== undefined && asr.model !== TRANSCRIPTION_MODEL) {
+    if (asr.model !== undefined && asr.model !== null && asr.model !== TRANSCRIPTION_MODEL) {
       add('session.input_audio_transcription.model',
         `Unsupported transcription model: '${String(asr.model)}'. Supported: ${TRANSCRIPTION_MODEL}.`);
     }
@@ -201,7 +202,12 @@ export function mergeSessionConfig(base: WireSessionConfig, update: WireSessionC
     if (v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' && !Array.isArray(prev)) {
       const merged: Record<string, unknown> = {};
       for (const pk of Object.keys(prev as object)) merged[pk] = (prev as Record<string, unknown>)[pk];
-      for (const vk of Object.keys(v as object)) merged[vk] = (v as Record<string, unknown>)[vk];
+      for (const vk of Object.keys(v as object)) {
+        // A field set to null is removed (e.g. the transcription model: the transcript is off).
+        const val = (v as Record<string, unknown>)[vk];
+        if (val === null) delete merged[vk];
+        else merged[vk] = val;
+      }
       out[k] = merged;
     } else if (v !== undefined) {
       out[k] = v;
@@ -241,6 +247,17 @@ export function toWireConfig(o: TranslateOptions): WireSessionConfig {
     input_audio_transcription: asr,
     translation: { language: o.targetLanguage },
   };
+}
+
+/**
+ * The session.update that takes a session from one set of options to another. Updates are merged
+ * into the session's configuration field by field, so a field that must go (the transcription
+ * model, when the transcript is turned off) is sent as null.
+ */
+export function wireUpdate(from: TranslateOptions, to: TranslateOptions): WireSessionConfig {
+  const wire = toWireConfig(to);
+  if (from.transcription && !to.transcription) wire.input_audio_transcription = { ...wire.input_audio_transcription, model: null };
+  return wire;
 }
 
 /** Maps a problem's wire path to the user-facing option it comes from. */
