@@ -233,12 +233,15 @@ describe('in a real browser: editor, examples and the captions page', function (
 
   const examples = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
 
-  it('ships the five examples', function () {
-    assert.deepEqual(examples, ['camera-and-microphone.json', 'language-switch.json', 'live-captions-dashboard.json',
-      'mqtt-kiosk.json', 'translate-a-recording.json']);
+  /** Need what this machine lacks (a Home Assistant server; a microphone and a speaker): examples-audio-url.test.ts runs them with stand-ins. */
+  const NEED_DEVICES = ['home-assistant-speaker.json', 'pi-kiosk-exec.json'];
+
+  it('ships the seven examples', function () {
+    assert.deepEqual(examples, ['camera-and-microphone.json', 'home-assistant-speaker.json', 'language-switch.json', 'live-captions-dashboard.json',
+      'mqtt-kiosk.json', 'pi-kiosk-exec.json', 'translate-a-recording.json']);
   });
 
-  for (const file of examples) {
+  for (const file of examples.filter((f) => !NEED_DEVICES.includes(f))) {
     const name = file.replace(/\.json$/, '');
     it(`imports "${name}" from Import > Examples; it runs under npm start with no key and gives its output`, async function () {
       this.timeout(120000);
@@ -368,8 +371,7 @@ describe('in a real browser: editor, examples and the captions page', function (
     try {
       await dash.goto(`${red.url}/dashboard/captions`);
       await dash.waitForSelector('.lt-captions', { timeout: 20000 });
-      await dash.getByText('Play translated speech').click();
-      await dash.waitForSelector('.lt-player[data-chunks]');
+      await dash.waitForSelector('audio', { state: 'attached' });
       // Record every state a caption line goes through.
       await dash.evaluate(() => {
         const w = window as any;
@@ -398,8 +400,8 @@ describe('in a real browser: editor, examples and the captions page', function (
         'a partial line was shown before the final one');
       assert.ok(firstRow.findIndex((s) => s.partial) < firstRow.findIndex((s) => !s.partial), 'partial first, then settled');
       assert.equal(await dash.locator('.lt-row').count(), 2, 'partials replace their line: one line per utterance');
-      // translated speech was scheduled on the AudioContext timeline
-      await dash.waitForFunction(() => Number(document.querySelector('.lt-player')!.getAttribute('data-seconds')) > 2, null, { timeout: 15000 });
+      // translated speech: ui-audio loads each utterance by URL (examples-audio-url.test.ts checks what it plays)
+      await dash.waitForFunction(() => { const a = document.querySelector('audio'); return !!a && a.src.includes('/livetranslate/audio/') && a.duration > 0; }, null, { timeout: 15000 });
       await dash.screenshot({ path: artifact('captions-page.png') });
     } finally {
       await dash.close();

@@ -75,12 +75,20 @@ export interface RedProcess {
  * package and Dashboard 2, so the examples' relative file paths resolve as for a user who
  * installed the package from the palette manager.
  */
-export async function startNodeRed(opts: { env?: Record<string, string>; flows?: object[] } = {}): Promise<RedProcess> {
+export async function startNodeRed(opts: {
+  env?: Record<string, string>;
+  flows?: object[];
+  /** More packages of this repository's node_modules to install in the user dir (e.g. node-red-contrib-home-assistant-websocket). */
+  modules?: string[];
+  /** More settings.js properties, as source text (e.g. `httpNodeAuth: { user: 'a', pass: '…' },`). */
+  settings?: string;
+} = {}): Promise<RedProcess> {
   const userDir = mkdtempSync(join(tmpdir(), 'livetranslate-red-'));
   const modules = join(userDir, 'node_modules');
   mkdirSync(join(modules, '@flowfuse'), { recursive: true });
   symlinkSync(ROOT, join(modules, PACKAGE_NAME), 'dir');
   symlinkSync(join(ROOT, 'node_modules', '@flowfuse', 'node-red-dashboard'), join(modules, '@flowfuse', 'node-red-dashboard'), 'dir');
+  for (const m of opts.modules || []) symlinkSync(join(ROOT, 'node_modules', m), join(modules, m), 'dir');
   writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'livetranslate-e2e', private: true }));
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(opts.flows || []));
   const port = await freePort();
@@ -94,6 +102,7 @@ export async function startNodeRed(opts: { env?: Record<string, string>; flows?:
   diagnostics: { enabled: false },
   telemetry: { enabled: false },
   logging: { console: { level: 'info', metrics: false, audit: false } },
+  ${opts.settings || ''}
 };
 `);
   const log: string[] = [];
