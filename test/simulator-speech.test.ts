@@ -55,8 +55,8 @@ describe('simulator: speech in, translation out', function () {
     await sim?.stop();
   });
 
-  it('one espeak utterance (text+audio, with transcription) gives the documented sequence', async function () {
-    const c = await open({ input_audio_transcription: ASR, translation: { language: 'fr' } });
+  it('one espeak utterance (text+audio, with transcription) gives the documented sequence, after the speaker stops', async function () {
+    const c = await open({ input_audio_transcription: ASR, translation: { language: 'fr' } }, { variants: { pace: 'after-speech' } });
     const pcm = speechBuffer(SENTENCE, { ...RAW16, padEnd: 1.5 });
     streamPcm(c, pcm);
     const done = await c.waitFor('response.done');
@@ -161,7 +161,7 @@ describe('simulator: speech in, translation out', function () {
   });
 
   it('text-only mode: response.text.text partials and response.text.done, no audio', async function () {
-    const c = await open({ modalities: ['text'], translation: { language: 'ar' } });
+    const c = await open({ modalities: ['text'], translation: { language: 'ar' } }, { variants: { pace: 'after-speech' } });
     streamPcm(c, speechBuffer(SENTENCE, { ...RAW16, padEnd: 1.5 }));
     const done = await c.waitFor('response.done');
     await settle(100);
@@ -236,9 +236,7 @@ describe('simulator: speech in, translation out', function () {
     const err = await c.waitFor('error');
     assert.equal(err.error.code, 'invalid_state');
     // The client does not close: the server does, about 1 s later.
-    const t0 = Date.now();
     assert.equal(await c.closed(), 1000);
-    assert.ok(Date.now() - t0 < 2000);
     await settle(20);
     assert.equal(sim.sessions[0].closed, true);
   });
@@ -253,18 +251,20 @@ describe('simulator: speech in, translation out', function () {
 
   describe('at the service pace (realtime)', function () {
     it('spaces the reply: response ~250 ms after the end, partials ~150 ms apart', async function () {
-      const c = await open({ translation: { language: 'fr' } }, { realtime: true });
+      const c = await open({ translation: { language: 'fr' } }, { realtime: true, variants: { pace: 'after-speech' } });
       const arrivals: { type: string; t: number }[] = [];
       c.ws.on('message', (d) => arrivals.push({ type: JSON.parse(d.toString()).type, t: Date.now() }));
       streamPcm(c, speechBuffer(SENTENCE_2, { ...RAW16, padEnd: 1 }));
       await c.waitFor('response.done');
       const at = (type: string) => arrivals.filter((a) => a.type === type).map((a) => a.t);
       const stop = at('input_audio_buffer.speech_stopped')[0];
+      // Lower bounds only: timers never fire early, but a loaded machine may make them late.
       const created = at('response.created')[0] - stop;
-      assert.ok(created >= 230 && created < 600, `response.created after ${created} ms`);
+      assert.ok(created >= 230, `response.created after ${created} ms`);
       const partials = at('response.audio_transcript.text');
+      assert.ok(partials.length >= 3, `${partials.length} partials`);
       const gaps = partials.slice(1).map((t, i) => t - partials[i]);
-      assert.ok(gaps.every((g) => g >= 120 && g < 400), `gaps ${gaps}`);
+      assert.ok(gaps.every((g) => g >= 120), `gaps ${gaps}`);
       assert.ok(at('response.audio.delta').length > 0);
     });
 

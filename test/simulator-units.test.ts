@@ -154,8 +154,14 @@ describe('simulator units', function () {
   describe('CLI', function () {
     it('parses its options', function () {
       assert.deepEqual(parseCliArgs(['--port=0', '--host', '::1', '--key', 'k', '--script', 'a.json', '--fast', '--silence', '600']), {
-        port: 0, host: '::1', key: 'k', script: 'a.json', fast: true, silenceMs: 600, idleTimeoutS: 300, quiet: false, help: false,
+        port: 0, host: '::1', key: 'k', scripts: ['a.json'], fast: true, variants: {}, silenceMs: 600, idleTimeoutS: 300, quiet: false, help: false,
       });
+      assert.deepEqual(parseCliArgs(['--script', 'a', '--script=b', '--partials', 'delta', '--no-stash', '--empty-final', '--repeat-done',
+        '--translation-first', '--transcription-fails', '--after-speech', '--update-every', '1000']), {
+        port: 8765, host: '127.0.0.1', scripts: ['a', 'b'], fast: false, idleTimeoutS: 300, quiet: false, help: false,
+        variants: { partials: 'delta', stash: false, emptyFinal: true, repeatDone: true, translationFirst: true, transcriptionFails: true, pace: 'after-speech', updateEveryMs: 1000 },
+      });
+      assert.throws(() => parseCliArgs(['--partials', 'words']), /partials must be one of/);
       assert.equal(parseCliArgs([], { LIVETRANSLATE_SIM_KEY: 'env' }).key, 'env');
       assert.equal(parseCliArgs([]).port, 8765);
       assert.equal(parseCliArgs(['--idle-timeout', '0']).idleTimeoutS, 0);

@@ -3,16 +3,15 @@
  * livetranslate-sim: runs the simulator until SIGINT/SIGTERM. See docs/simulator.md.
  */
 import { parseCliArgs, USAGE } from './cli-args';
-import { loadScript } from './script';
+import { loadScripts } from './script';
 import { Simulator } from './server';
-import type { ScriptedReply } from './types';
 
 function main(): void {
   let args;
-  let script: ScriptedReply[] | undefined;
+  let loaded;
   try {
     args = parseCliArgs(process.argv.slice(2), process.env);
-    if (args.script) script = loadScript(args.script);
+    loaded = loadScripts(args.scripts);
   } catch (err) {
     process.stderr.write(`livetranslate-sim: ${(err as Error).message}\n\n${USAGE}`);
     process.exit(2);
@@ -26,7 +25,9 @@ function main(): void {
     port: args.port,
     host: args.host,
     apiKey: args.key,
-    script,
+    script: loaded.script,
+    scenes: loaded.scenes,
+    variants: args.variants,
     realtime: !args.fast,
     silenceMs: args.silenceMs,
     speechThreshold: args.threshold,
@@ -41,7 +42,7 @@ function main(): void {
   sim.start().then((url) => {
     // One write, so that whoever waits for the URL line sees the notice with it.
     process.stdout.write(`Simulator listening on ${url}\n` +
-      `Replies are simulated (${script ? `${script.length} scripted, then generic` : 'generic'}; ` +
+      `Replies are simulated (${loaded.script.length ? `${loaded.script.length} scripted, in a loop` : 'generic'}; ` +
       `${args.fast ? 'fast' : 'real-time pace'}); API key: ${args.key ? 'required (as given)' : 'any non-empty key'}.\n`);
   }, (err: Error) => {
     process.stderr.write(`livetranslate-sim: cannot listen on ${args.host}:${args.port}: ${err.message}\n`);

@@ -1,19 +1,22 @@
 /**
- * The events of one utterance, in the service's order (docs/protocol.md §3), as data: what is sent at
- * once when the VAD closes the segment, then the reply as timed events. Pure apart from fresh ids,
- * so the order and the usage arithmetic can be tested without a socket.
+ * The events of one utterance, in the service's order (docs/protocol.md §3), as data. While speech
+ * continues, `during()` gives the partials heard so far (simultaneous interpretation); once the VAD
+ * closes the segment, `after()` gives what is sent at once and the rest of the reply as timed
+ * events. Pure apart from fresh ids, so order and usage can be tested without a socket.
  *
- * Order chosen where the references leave it open: the source transcript (partials, then
- * `completed`) comes first, then the response; so `…transcription.completed` always precedes
- * `response.done` (and `response.created`).
+ * Default order where the references leave it open: the source transcript (partials, then
+ * `completed`) before the response's end, so `…transcription.completed` precedes `response.done`;
+ * the `translationFirst` variant turns that round.
  */
 import { DEFAULT_LANGUAGE, DEFAULT_VOICE, OUTPUT_SAMPLE_RATE, type WireSessionConfig } from '../protocol/catalog';
-import { makeId } from '../protocol/ids';
-import type { ContentPart, ResponseItem, ResponseObject, ServerEvent } from '../protocol/events';
+import type { ServerEvent } from '../protocol/events';
+import { ev, ResponseFrames } from './response-frames';
+import { PartialLine } from './partials';
 import { chunkPcm, synthesizeSpeech } from './speech-synth';
-import { cumulativePartials } from './text';
+import { speakingTimeMs } from './text';
 import type { ScriptedReply } from './types';
 import { computeUsage } from './usage';
+import type { ResolvedVariants } from './variants';
 
 /** Realtime pacing, in ms from the end of the segment (what the service roughly does). */
 export const TIMING = {
@@ -27,6 +30,9 @@ export const TIMING = {
   audioChunkMs: 160,
 };
 
+/** While speech continues, the translation runs this far (as a fraction of the line) behind the source. */
+const TRANSLATION_LAG = 0.25;
+
 export interface TimedEvent {
   /** Milliseconds after the end of the segment. */
   atMs: number;
@@ -38,11 +44,15 @@ export interface UtteranceContext {
   conversationId: string;
   /** The input (source speech) item: speech_started, committed and the transcript events carry it. */
   inputItemId: string;
-  /** The previous input item, for committed.previous_item_id. */
-  previousInputItemId: string | null;
+  reply: ScriptedReply;
+  variants: ResolvedVariants;
+}
+
+export interface SegmentEnd {
   startMs: number;
   endMs: number;
-  reply: ScriptedReply;
+  /** The previous input item, for committed.previous_item_id. */
+  previousInputItemId: string | null;
   /** Image tokens of the images received since the previous response. */
   imageTokens: number;
 }
@@ -56,13 +66,6 @@ export interface UtteranceEvents {
   outputAudioSeconds: number;
 }
 
-/** Any server event without its envelope id (Omit distributed over the union). */
-type Unstamped = ServerEvent extends infer E ? (E extends ServerEvent ? Omit<E, 'event_id'> : never) : never;
-
-function ev(e: Unstamped): ServerEvent {
-  return { event_id: makeId('event'), ...e } as ServerEvent;
-}
-
 export function transcriptionEnabled(config: WireSessionConfig): boolean {
   return !!(config.input_audio_transcription && config.input_audio_transcription.model);
 }
@@ -71,93 +74,141 @@ export function audioOutputEnabled(config: WireSessionConfig): boolean {
   return Array.isArray(config.modalities) && config.modalities.indexOf('audio') >= 0;
 }
 
-export function buildUtteranceEvents(ctx: UtteranceContext): UtteranceEvents {
-  const { config, reply } = ctx;
-  const audioMode = audioOutputEnabled(config);
-  const asr = transcriptionEnabled(config);
-  const sourceLanguage = reply.language || (config.input_audio_transcription && config.input_audio_transcription.language) || DEFAULT_LANGUAGE;
-  const voice = typeof config.voice === 'string' ? config.voice : DEFAULT_VOICE;
-  const responseId = makeId('resp');
-  const itemId = makeId('item');
-  const partType: ContentPart['type'] = audioMode ? 'audio' : 'text';
-  const ref = { response_id: responseId, item_id: itemId, output_index: 0, content_index: 0 };
+export class UtteranceReply {
+  private readonly asr: boolean;
+  private readonly audioMode: boolean;
+  private readonly source: PartialLine;
+  private readonly translation: PartialLine;
+  private readonly frames: ResponseFrames;
+  private readonly sourceMeta: { item_id: string; content_index: number; language: string; emotion: string };
+  private readonly pcm: Buffer;
+  private readonly chunks: Buffer[];
+  private chunksSent = 0;
+  private responseStarted = false;
 
-  const item = (status: ResponseItem['status'], content: ContentPart[]): ResponseItem =>
-    ({ id: itemId, object: 'realtime.item', type: 'message', status, role: 'assistant', content });
-  const response = (status: ResponseObject['status'], output: ResponseItem[]): ResponseObject => ({
-    id: responseId, object: 'realtime.response', conversation_id: ctx.conversationId, status,
-    modalities: Array.isArray(config.modalities) ? config.modalities.slice() : ['text', 'audio'],
-    voice, output_audio_format: String(config.output_audio_format || 'pcm24'), output,
-  });
+  constructor(private readonly ctx: UtteranceContext) {
+    const { config, reply, variants } = ctx;
+    this.asr = transcriptionEnabled(config);
+    this.audioMode = audioOutputEnabled(config);
+    const sourceLanguage = reply.language || (config.input_audio_transcription && config.input_audio_transcription.language) || DEFAULT_LANGUAGE;
+    this.sourceMeta = { item_id: ctx.inputItemId, content_index: 0, language: sourceLanguage, emotion: 'neutral' };
+    const stash = (n: number) => (variants.stash ? n : 0);
+    // The source transcript has no documented delta event: in delta mode it stays cumulative.
+    this.source = new PartialLine(reply.transcript, variants.partials === 'delta' ? 'cumulative' : variants.partials, stash(2));
+    this.translation = new PartialLine(reply.translation, variants.partials, stash(1));
+    this.frames = new ResponseFrames(config, ctx.conversationId, this.audioMode);
+    const voice = typeof config.voice === 'string' ? config.voice : DEFAULT_VOICE;
+    this.pcm = this.audioMode ? synthesizeSpeech(reply.translation, voice) : Buffer.alloc(0);
+    this.chunks = chunkPcm(this.pcm, TIMING.audioChunkMs);
+  }
 
-  const immediate: ServerEvent[] = [
-    ev({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: ctx.endMs, item_id: ctx.inputItemId }),
-    ev({ type: 'input_audio_buffer.committed', item_id: ctx.inputItemId, previous_item_id: ctx.previousInputItemId }),
-    // As in [G35]: the translation's item is announced with previous_item_id = the source item,
-    // which is how a client can pair a source transcript with its translation.
-    ev({ type: 'conversation.item.created', previous_item_id: ctx.inputItemId, item: { ...item('in_progress', []) } }),
-  ];
+  private get sourceHeldBack(): boolean {
+    return this.ctx.variants.translationFirst || this.ctx.variants.transcriptionFails;
+  }
 
-  const timed: TimedEvent[] = [];
-  let t = 0;
-  if (asr) {
-    const meta = { item_id: ctx.inputItemId, content_index: 0, language: sourceLanguage, emotion: 'neutral' };
-    t = TIMING.asrFirst;
-    for (const p of cumulativePartials(reply.transcript, 2, true)) {
-      timed.push({ atMs: t, event: ev({ type: 'conversation.item.input_audio_transcription.text', ...meta, text: p.text, stash: p.stash }) });
+  /**
+   * Events to send while speech continues, `heardMs` into the utterance: the source line so far and
+   * the translation a little behind it, never the whole of either (that waits for the end).
+   */
+  during(heardMs: number): ServerEvent[] {
+    const fraction = Math.min(1, heardMs / Math.max(1000, speakingTimeMs(this.ctx.reply.transcript)));
+    const out: ServerEvent[] = [];
+    if (this.asr && !this.sourceHeldBack && this.source.total > 1) {
+      const e = this.sourcePartial(Math.min(this.source.total - 1, fraction * this.source.total));
+      if (e) out.push(e);
+    }
+    const units = Math.min(this.translation.total - 1, (fraction - TRANSLATION_LAG) * this.translation.total);
+    if (units >= 1) out.push(...this.translationPartial(units));
+    return out;
+  }
+
+  /** Once the segment has closed: what goes out at once, and the rest of the reply, timed. */
+  after(end: SegmentEnd): UtteranceEvents {
+    const { variants } = this.ctx;
+    const immediate: ServerEvent[] = [
+      ev({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: end.endMs, item_id: this.ctx.inputItemId }),
+      ev({ type: 'input_audio_buffer.committed', item_id: this.ctx.inputItemId, previous_item_id: end.previousInputItemId }),
+    ];
+    if (!this.responseStarted) immediate.push(this.frames.itemCreated(this.ctx.inputItemId));
+    const timed: TimedEvent[] = [];
+    let t = 0;
+    if (this.asr && !variants.translationFirst) t = this.sourceRest(timed, TIMING.asrFirst);
+    t = this.responseRest(timed, Math.max(TIMING.responseAt, t + 20), end);
+    if (this.asr && variants.translationFirst) t = this.sourceRest(timed, t + TIMING.asrFirst);
+    if (variants.emptyFinal) this.emptyResponse(timed, t + TIMING.partialEvery);
+    return { immediate, timed, outputAudioSeconds: this.pcm.length / 2 / OUTPUT_SAMPLE_RATE };
+  }
+
+  private sourcePartial(units: number): ServerEvent | undefined {
+    const p = this.source.upTo(units);
+    return p ? ev({ type: 'conversation.item.input_audio_transcription.text', ...this.sourceMeta, text: p.text || '', ...(p.stash !== undefined ? { stash: p.stash } : {}) }) : undefined;
+  }
+
+  /** The translation partial confirming `units` units, with the audio that voices them (and the response's start first). */
+  private translationPartial(units: number): ServerEvent[] {
+    const p = this.translation.upTo(units);
+    if (!p) return [];
+    const out: ServerEvent[] = [];
+    if (!this.responseStarted) {
+      this.responseStarted = true;
+      out.push(this.frames.itemCreated(this.ctx.inputItemId), ...this.frames.start());
+    }
+    out.push(this.frames.partial(p));
+    // The audio of the words confirmed so far follows its text, as a streaming TTS produces it.
+    const due = Math.ceil((this.translation.confirmed / this.translation.total) * this.chunks.length);
+    for (; this.chunksSent < due; this.chunksSent++) out.push(this.frames.audio(this.chunks[this.chunksSent]));
+    return out;
+  }
+
+  /** The source partials not yet sent, then `completed` (or `failed`), from `t`; returns the time after. */
+  private sourceRest(timed: TimedEvent[], t: number): number {
+    if (this.ctx.variants.transcriptionFails) {
+      timed.push({ atMs: t, event: ev({ type: 'conversation.item.input_audio_transcription.failed', item_id: this.ctx.inputItemId, content_index: 0,
+        error: { type: 'server_error', code: 'transcription_failed', message: 'The source speech could not be transcribed.', param: null } }) });
+      return t;
+    }
+    for (let j = this.source.confirmed; j <= this.source.total; j++) {
+      const e = this.sourcePartial(j);
+      if (!e) continue;
+      timed.push({ atMs: t, event: e });
       t += TIMING.asrEvery;
     }
-    timed.push({ atMs: t, event: ev({ type: 'conversation.item.input_audio_transcription.completed', ...meta, transcript: reply.transcript }) });
+    timed.push({ atMs: t, event: ev({ type: 'conversation.item.input_audio_transcription.completed', ...this.sourceMeta, transcript: this.ctx.reply.transcript }) });
+    return t;
   }
 
-  t = Math.max(TIMING.responseAt, t + 20);
-  timed.push({ atMs: t, event: ev({ type: 'response.created', response: response('in_progress', []) }) });
-  timed.push({ atMs: t, event: ev({ type: 'response.output_item.added', response_id: responseId, output_index: 0, item: item('in_progress', []) }) });
-  timed.push({ atMs: t, event: ev({ type: 'response.content_part.added', ...ref, part: { type: partType, text: '' } }) });
-
-  const text = reply.translation;
-  const pcm = audioMode ? synthesizeSpeech(text, voice) : Buffer.alloc(0);
-  const chunks = chunkPcm(pcm, TIMING.audioChunkMs);
-  const partials = cumulativePartials(text, 1);
-  let sentChunks = 0;
-  t += TIMING.firstPartialAfterResponse;
-  partials.forEach((p, j) => {
-    const type = audioMode ? 'response.audio_transcript.text' : 'response.text.text';
-    timed.push({ atMs: t, event: ev({ type, ...ref, text: p.text, stash: p.stash }) });
-    // The audio of the words confirmed so far follows its text, as a streaming TTS produces it.
-    const due = Math.ceil(((j + 1) / partials.length) * chunks.length);
-    for (; sentChunks < due; sentChunks++) {
-      timed.push({ atMs: t, event: ev({ type: 'response.audio.delta', ...ref, delta: chunks[sentChunks].toString('base64') }) });
+  /** The response's remaining partials and audio, then its `*.done` events and usage, from `t`. */
+  private responseRest(timed: TimedEvent[], t: number, end: SegmentEnd): number {
+    const text = this.ctx.reply.translation;
+    if (!this.responseStarted) {
+      this.responseStarted = true;
+      for (const e of this.frames.start()) timed.push({ atMs: t, event: e });
     }
-    t += TIMING.partialEvery;
-  });
-  if (partials.length) t += TIMING.doneAfterLastPartial - TIMING.partialEvery;
-  // (Only reachable for a translation with no words: nothing to pace the audio by.)
-  for (; sentChunks < chunks.length; sentChunks++) {
-    timed.push({ atMs: t, event: ev({ type: 'response.audio.delta', ...ref, delta: chunks[sentChunks].toString('base64') }) });
+    t += TIMING.firstPartialAfterResponse;
+    let any = false;
+    for (let j = this.translation.confirmed + 1; j <= this.translation.total; j++) {
+      for (const e of this.translationPartial(j)) timed.push({ atMs: t, event: e });
+      t += TIMING.partialEvery;
+      any = true;
+    }
+    if (any) t += TIMING.doneAfterLastPartial - TIMING.partialEvery;
+    // (Only reachable for a translation with no words: nothing to pace the audio by.)
+    for (; this.chunksSent < this.chunks.length; this.chunksSent++) timed.push({ atMs: t, event: this.frames.audio(this.chunks[this.chunksSent]) });
+    const usage = computeUsage({
+      inputAudioSeconds: (end.endMs - end.startMs) / 1000,
+      imageTokens: end.imageTokens,
+      translation: text,
+      transcript: this.asr && !this.ctx.variants.transcriptionFails ? this.ctx.reply.transcript : undefined,
+      outputAudioSeconds: this.pcm.length / 2 / OUTPUT_SAMPLE_RATE,
+    });
+    for (const e of this.frames.tail(text, usage, this.ctx.variants.repeatDone)) timed.push({ atMs: t, event: e });
+    return t;
   }
 
-  const outputAudioSeconds = pcm.length / 2 / OUTPUT_SAMPLE_RATE;
-  const usage = computeUsage({
-    inputAudioSeconds: (ctx.endMs - ctx.startMs) / 1000,
-    imageTokens: ctx.imageTokens,
-    translation: text,
-    transcript: asr ? reply.transcript : undefined,
-    outputAudioSeconds,
-  });
-  const finalPart: ContentPart = { type: partType, text };
-  const doneContent: ContentPart = audioMode ? { type: 'audio', transcript: text } : { type: 'text', text };
-  const tail: ServerEvent[] = [
-    audioMode
-      ? ev({ type: 'response.audio_transcript.done', ...ref, transcript: text })
-      : ev({ type: 'response.text.done', ...ref, text }),
-  ];
-  if (audioMode) tail.push(ev({ type: 'response.audio.done', ...ref }));
-  tail.push(
-    ev({ type: 'response.content_part.done', ...ref, part: finalPart }),
-    ev({ type: 'response.output_item.done', response_id: responseId, output_index: 0, item: item('completed', [finalPart]) }),
-    ev({ type: 'response.done', response: { ...response('completed', [item('completed', [doneContent])]), usage } }),
-  );
-  for (const e of tail) timed.push({ atMs: t, event: e });
-  return { immediate, timed, outputAudioSeconds };
+  /** A response with nothing in it (whitespace-only `*.done`), as trailing silence can produce. */
+  private emptyResponse(timed: TimedEvent[], t: number): void {
+    const frames = new ResponseFrames(this.ctx.config, this.ctx.conversationId, this.audioMode);
+    const usage = computeUsage({ inputAudioSeconds: 0, imageTokens: 0, translation: '', outputAudioSeconds: 0 });
+    for (const e of [...frames.start(), ...frames.tail(' ', usage, false)]) timed.push({ atMs: t, event: e });
+  }
 }

@@ -8,8 +8,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { DEFAULT_MODEL } from '../protocol/catalog';
 import { bearerKey, isAuthorized, rawHttpResponse, unauthorizedBody } from './auth';
-import { SimSession, type InjectableError, type SessionSettings } from './session';
+import type { InjectableError } from './faults';
+import { SimSession, type SessionSettings } from './session';
 import type { SimSessionRecord, SimulatorOptions, UpgradeFault } from './types';
+import { resolveVariants, type ResolvedVariants } from './variants';
 
 const HTTP_REASONS: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests',
@@ -29,6 +31,7 @@ export class Simulator extends EventEmitter {
   private readonly armed: Array<{ fault: UpgradeFault; match?: (url: URL) => boolean }> = [];
   private readonly hanging = new Set<Socket>();
   private readonly opts: SimulatorOptions;
+  private readonly variants: ResolvedVariants;
   private http: Server | null = null;
   private wss: WebSocketServer | null = null;
   private baseUrl = '';
@@ -36,6 +39,7 @@ export class Simulator extends EventEmitter {
   constructor(opts: SimulatorOptions = {}) {
     super();
     this.opts = opts;
+    this.variants = resolveVariants(opts.variants);
   }
 
   /** The base URL, e.g. ws://127.0.0.1:PORT/api-ws/v1/realtime (empty before start()). */
@@ -60,17 +64,17 @@ export class Simulator extends EventEmitter {
 
   /** Closes with a WebSocket close code and reason (1006 and other unsendable codes become a cut). */
   closeWith(code: number, reason = '', sessionId?: string): number {
-    return this.each(sessionId, (s) => s.closeWith(code, reason));
+    return this.each(sessionId, (s) => s.faults.closeWith(code, reason));
   }
 
   /** Sends a binary frame (the service only speaks JSON text). */
   injectBinary(data: Buffer, sessionId?: string): number {
-    return this.each(sessionId, (s) => s.sendBinary(data));
+    return this.each(sessionId, (s) => s.faults.sendBinary(data));
   }
 
   /** Sends one of the service's error events: rate limit, quota, internal error, idle timeout (then closes). */
   injectError(kind: InjectableError, sessionId?: string): number {
-    return this.each(sessionId, (s) => s.sendError(kind));
+    return this.each(sessionId, (s) => s.faults.sendError(kind));
   }
 
   /** A text frame of about `bytes` bytes: a valid event with a huge field. */
@@ -81,21 +85,21 @@ export class Simulator extends EventEmitter {
 
   /** Stops sending and reading (events held, pings unanswered); resumes after `ms` when given. */
   stall(sessionId?: string, ms?: number): number {
-    return this.each(sessionId, (s) => s.stall(ms));
+    return this.each(sessionId, (s) => s.faults.stall(ms));
   }
 
   resume(sessionId?: string): number {
-    return this.each(sessionId, (s) => s.resume());
+    return this.each(sessionId, (s) => s.faults.resume());
   }
 
   /** Extra delay before each reply step of one session (undefined: back to `faults.delayMs`). */
   delay(ms: number | undefined, sessionId?: string): number {
-    return this.each(sessionId, (s) => s.setDelay(ms));
+    return this.each(sessionId, (s) => s.faults.setDelay(ms));
   }
 
   /** Cut the connection after `n` more events. */
   dropAfter(n: number, sessionId?: string): number {
-    return this.each(sessionId, (s) => s.dropAfter(n));
+    return this.each(sessionId, (s) => s.faults.dropAfter(n));
   }
 
   /**
@@ -254,6 +258,7 @@ export class Simulator extends EventEmitter {
     const settings: SessionSettings = {
       model,
       script: o.script || [],
+      variants: this.variants,
       silenceMs: o.silenceMs ?? 800,
       speechThreshold: o.speechThreshold ?? -45,
       realtime: o.realtime ?? true,

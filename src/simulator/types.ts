@@ -3,6 +3,7 @@
  * them without pulling in `ws`.
  */
 import type { WireSessionConfig } from '../protocol/catalog';
+import type { SimVariants } from './variants';
 
 /** One scripted answer: what the "service" heard and what it says back. */
 export interface ScriptedReply {
@@ -12,6 +13,8 @@ export interface ScriptedReply {
   translations?: Record<string, string>;
   /** Source language reported in the transcription events (defaults to the configured one). */
   language?: string;
+  /** Used only after an image of this scene was seen (SimulatorOptions.scenes); wins over entries without one. */
+  scene?: string;
 }
 
 /**
@@ -54,8 +57,12 @@ export interface SimulatorOptions {
   host?: string;
   /** When set, the bearer key must equal it; when unset any non-empty bearer key is accepted. */
   apiKey?: string;
-  /** Replies used for utterances in order (then the generic default reply). */
+  /** Replies used for utterances in order, round and round (without a script: the generic default reply). */
   script?: ScriptedReply[];
+  /** Reference images (any format sharp reads) by scene name: an image that looks like one sets the session's scene. */
+  scenes?: Record<string, Buffer>;
+  /** How the replies differ from the default behaviour (partial style, pace…; see SimVariants). */
+  variants?: SimVariants;
   /** Trailing silence that ends an utterance (default 800). */
   silenceMs?: number;
   /** RMS energy threshold in dBFS for the energy VAD (default -45). */
