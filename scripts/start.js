@@ -74,7 +74,7 @@ function prepareUserDir(sessionPatch) {
 
 async function startSimulator() {
   const { Simulator, loadScript } = require(path.join(root, 'nodes', 'simulator'));
-  const script = loadScript(path.join(root, 'examples', 'audio', 'announcement.script.json'));
+  const script = loadScript(path.join(root, 'examples', 'audio', 'announcement.script'));
   const create = (p) => {
     const sim = new Simulator({ port: p, host: '127.0.0.1', script });
     // a long-running simulator must not keep every finished session's audio
