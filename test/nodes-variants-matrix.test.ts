@@ -27,6 +27,10 @@ const MODES: Mode[] = [
   { name: 'translation before source', variants: { translationFirst: true } },
   { name: 'transcription failure', variants: { transcriptionFails: true } },
   { name: 'text only', variants: {}, output: 'text' },
+  { name: 'incremental partials', variants: { partials: 'incremental' } },
+  { name: 'incremental partials without stash', variants: { partials: 'incremental', stash: false } },
+  { name: 'delta events, text only', variants: { partials: 'delta' }, output: 'text' },
+  { name: 'incremental, translation before source, each final twice, empty finals', variants: { partials: 'incremental', translationFirst: true, repeatDone: true, emptyFinal: true } },
 ];
 
 function flow(url: string, output: Mode['output']) {

@@ -10,6 +10,7 @@
  */
 import { DEFAULT_LANGUAGE, DEFAULT_VOICE, OUTPUT_SAMPLE_RATE, type WireSessionConfig } from '../protocol/catalog';
 import type { ServerEvent } from '../protocol/events';
+import { makeId } from '../protocol/ids';
 import { ev, ResponseFrames } from './response-frames';
 import { PartialLine } from './partials';
 import { chunkPcm, synthesizeSpeech } from './speech-synth';
@@ -205,10 +206,20 @@ export class UtteranceReply {
     return t;
   }
 
-  /** A response with nothing in it (whitespace-only `*.done`), as trailing silence can produce. */
+  /**
+   * A segment with nothing in it, as trailing silence can produce: its own (silent) input item,
+   * an empty transcript when transcription is on, and a response whose `*.done` is whitespace only.
+   */
   private emptyResponse(timed: TimedEvent[], t: number): void {
     const frames = new ResponseFrames(this.ctx.config, this.ctx.conversationId, this.audioMode);
+    const silentItem = makeId('item');
     const usage = computeUsage({ inputAudioSeconds: 0, imageTokens: 0, translation: '', outputAudioSeconds: 0 });
-    for (const e of [...frames.start(), ...frames.tail(' ', usage, false)]) timed.push({ atMs: t, event: e });
+    const events: ServerEvent[] = [
+      ev({ type: 'input_audio_buffer.committed', item_id: silentItem, previous_item_id: this.ctx.inputItemId }),
+      frames.itemCreated(silentItem),
+    ];
+    if (this.asr) events.push(ev({ type: 'conversation.item.input_audio_transcription.completed', ...this.sourceMeta, item_id: silentItem, transcript: '' }));
+    events.push(...frames.start(), ...frames.tail(' ', usage, false));
+    for (const e of events) timed.push({ atMs: t, event: e });
   }
 }
