@@ -45,11 +45,14 @@ class Bucket {
     this.at = now;
   }
   take(amount: number, now: number): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.rate);
-    this.at = now;
-    if (this.tokens < amount) return false;
+    if (!this.has(amount, now)) return false;
     this.tokens -= amount;
     return true;
+  }
+  has(amount: number, now: number): boolean {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.rate);
+    this.at = now;
+    return this.tokens >= amount;
   }
 }
 
@@ -168,7 +171,7 @@ export class OutputGuard {
       if (this.eventBuckets.size > 256) this.eventBuckets.delete(this.eventBuckets.keys().next().value as string);
     }
     const now = this.clock.now();
-    if (b.take(1, now) && this.allEvents.take(1, now)) {
+    if (b.has(1, now) && this.allEvents.take(1, now) && b.take(1, now)) {
       this.send(o);
       return;
     }
