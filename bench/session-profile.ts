@@ -33,9 +33,12 @@ async function main(): Promise<void> {
   await post('Profiler.setSamplingInterval', { interval: 200 });
   // Warm-up run (JIT), then the profiled one.
   await runStreaming(red, sim, { kind, sessions, sampleRate: 16000, channels: 1, seconds: 3, warmupSeconds: 1 });
-  await post('Profiler.start');
-  const r = await runStreaming(red, sim, { kind, sessions, sampleRate: 16000, channels: 1, seconds, warmupSeconds: 2 });
-  const { profile } = await post<{ profile: Profile }>('Profiler.stop');
+  // Only the measured window: no deploy, connect, forced collection or undeploy in the profile.
+  let stopped: Promise<{ profile: Profile }> | undefined;
+  const window = { start: () => { void post('Profiler.start'); }, end: () => { stopped = post<{ profile: Profile }>('Profiler.stop'); } };
+  const r = await runStreaming(red, sim, { kind, sessions, sampleRate: 16000, channels: 1, seconds, warmupSeconds: 2, window });
+  if (!stopped) throw new Error('the measured window never ended');
+  const { profile } = await stopped;
   await red.stop();
   await sim.stop();
   const self = new Map<number, number>();

@@ -23,6 +23,8 @@ export interface StreamingOptions {
   /** Seconds of audio measured (after the warm-up). */
   seconds: number;
   warmupSeconds?: number;
+  /** Called when the measured window starts and ends (a profiler attaches here). */
+  window?: { start(): void; end(): void };
 }
 
 export interface StreamingResult {
@@ -154,6 +156,7 @@ export async function runStreaming(red: EmbeddedRed, server: ServerProcess, o: S
       if (!cpuAt && sent[n - 1] >= warmChunks) {
         cpuAt = process.cpuUsage();
         cpuAtMs = now;
+        if (o.window) o.window.start();
         winCpu = cpuAt;
         winAt = nowMs();
         for (const l of lanes) l.reset();
@@ -165,10 +168,11 @@ export async function runStreaming(red: EmbeddedRed, server: ServerProcess, o: S
       }
       if (cpuAt && now - lastRss > 500) {
         lastRss = now;
-        rssMax = Math.max(rssMax, process.memoryUsage().rss);
+        rssMax = Math.max(rssMax, process.memoryUsage.rss()); // rss() alone: memoryUsage() walks the heap
       }
       if (finished) {
         if (cpuAt) cpuWhole = cpuSeconds(cpuAt) / ((now - cpuAtMs) / 1000);
+        if (o.window) o.window.end();
         clearInterval(timer);
         resolve();
       }
