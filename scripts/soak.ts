@@ -1,6 +1,12 @@
 /**
- * Soak test (`npm run soak`; not part of `npm test`): hours of simulated sessions in compressed
- * time through the real nodes, reporting the Node-RED process's RSS and heap growth after GC.
+ * Soak test (`npm run soak`): hours of simulated sessions in compressed time through the real
+ * nodes, reporting the Node-RED process's RSS and heap growth after GC. Exits non-zero on any
+ * audio frame that did not reach the service and on RSS growth of 10 MB or more after hour 1
+ * (scripts/soak-verdict.ts). `npm test` runs a short one (test/soak.test.ts).
+ *
+ * Settings (environment): SOAK_HOURS (default 8), SOAK_SESSIONS (default 2), SOAK_CALIBRATION_MINUTES
+ * (simulated minutes measured for the speed-up, default 30), SOAK_TEXT_ONLY=1 (no translated speech:
+ * faster), SOAK_RESULT (where the JSON goes, default bench/results/soak.json).
  *
  * - The simulator runs in a child process (its own bookkeeping of every session is not ours to
  *   measure), replying at once (`--fast`).
@@ -18,16 +24,20 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import helper from 'node-red-node-test-helper';
+import { soakFailures } from './soak-verdict';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const HOURS = Number(process.env.SOAK_HOURS) || 8;
 const SESSIONS = Number(process.env.SOAK_SESSIONS) || 2;
+const CALIBRATION_MINUTES = Number(process.env.SOAK_CALIBRATION_MINUTES) || 30;
+const TEXT_ONLY = process.env.SOAK_TEXT_ONLY === '1';
+const RESULT_FILE = process.env.SOAK_RESULT || join(__dirname, '..', 'bench/results/soak.json');
 const FRAME_BYTES = 3200; // 100 ms of 16 kHz PCM16
 const FRAMES_PER_HOUR = 36000;
 const ROOT = join(__dirname, '..');
@@ -77,7 +87,8 @@ const ALL = [
 interface RealtimeLike {
   state: string;
   bufferedAmount: number;
-  stats: { audioFramesAppended: number; audioFramesDropped: number; rotations: number; connects: number };
+  queuedAudioFrames: number;
+  stats: { audioFramesAppended: number; audioFramesDropped: number; audioFramesSent: number; audioFramesFailed: number; rotations: number; connects: number };
 }
 
 async function main(): Promise<void> {
@@ -95,7 +106,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < SESSIONS; i++) {
       flow.push({
         id: `s${i}`, type: 'livetranslate-session', endpoint: 'custom', url: `${url}?client=${i}`, model: 'qwen3-livetranslate-flash-realtime',
-        sourceLanguage: 'en', targetLanguage: i % 2 ? 'de' : 'ja', output: i % 2 ? 'text' : 'text+audio', voice: 'Cherry', transcription: true,
+        sourceLanguage: 'en', targetLanguage: i % 2 ? 'de' : 'ja', output: i % 2 || TEXT_ONLY ? 'text' : 'text+audio', voice: 'Cherry', transcription: true,
         connectMode: 'deploy', idleTimeout: 60, bufferSeconds: 5, maxSessionMs, backoffInitialMs: 50, backoffMaxMs: 1000,
       });
       flow.push({ id: `in${i}`, z: 'soak', type: 'livetranslate-audio-in', session: `s${i}`, pacing: 'fast', gate: 'off', wires: [] });
@@ -130,9 +141,11 @@ async function main(): Promise<void> {
       for (let i = 0; i < SESSIONS; i++) {
         if (sent[i] >= frames) continue;
         const rt = realtimeOf(i);
-        // Back-pressure: let the socket drain (the queue would drop otherwise, which is not what we measure).
-        // A closed session is reopened by input (one frame wakes it); while it connects, wait.
-        if (rt.state === 'connecting' || rt.state === 'closing' || rt.bufferedAmount > 256 * 1024) continue;
+        // Back-pressure, as the client applies it: while the socket holds more than it wants
+        // (maxSocketBufferBytes, 128 KiB) the client queues and its bounded queue drops; a file
+        // source must wait instead. A closed session is reopened by input (one frame wakes it);
+        // while it connects, wait.
+        if (rt.state === 'connecting' || rt.state === 'closing' || rt.queuedAudioFrames > 0 || rt.bufferedAmount > 64 * 1024) continue;
         const burst = rt.state === 'open' ? 20 : 1;
         for (let j = 0; j < burst && sent[i] < frames; j++) {
           helper.getNode(`in${i}`).receive({ payload: speech[at[i]++ % speech.length] });
@@ -146,7 +159,7 @@ async function main(): Promise<void> {
   };
 
   // Calibrate: 30 simulated minutes.
-  const CALIBRATION_FRAMES = 18000;
+  const CALIBRATION_FRAMES = Math.round(CALIBRATION_MINUTES * 600);
   {
     const { flow, creds } = build(0);
     await load(flow, creds);
@@ -200,35 +213,43 @@ async function main(): Promise<void> {
 
   const base = samples.find((s) => s.simHours >= 1) || samples[0];
   const last = samples[samples.length - 1];
+  const rssGrowthFromHour1 = HOURS > 1 ? Math.round((last.rssMB - base.rssMB) * 10) / 10 : undefined;
+  const failures = soakFailures({ simulatedHours: HOURS, clientStats: stats, rssGrowthFromHour1MB: rssGrowthFromHour1 });
   const result = {
     date: new Date().toISOString(),
     node: process.version,
     simulatedHoursPerSession: HOURS,
     sessions: SESSIONS,
+    textOnly: TEXT_ONLY,
     wallSeconds: Math.round(wallS),
     speedup: Math.round((HOURS * 3600) / wallS),
     rotationEverySimulatedMinutes: 110,
     translations: counts.translations,
     messages: counts.messages,
+    framesAppended: stats.reduce((n, s) => n + s.audioFramesAppended, 0),
+    framesDropped: stats.reduce((n, s) => n + s.audioFramesDropped + s.audioFramesFailed, 0),
     growthFromStart: {
       rssMB: Math.round((last.rssMB - samples[0].rssMB) * 10) / 10,
       heapMB: Math.round((last.heapMB - samples[0].heapMB) * 10) / 10,
     },
     growthFromHour1: {
-      rssMB: Math.round((last.rssMB - base.rssMB) * 10) / 10,
+      rssMB: rssGrowthFromHour1 ?? 0,
       heapMB: Math.round((last.heapMB - base.heapMB) * 10) / 10,
       externalMB: Math.round((last.externalMB - base.externalMB) * 10) / 10,
     },
+    failures,
     clientStats: stats,
     samples,
   };
-  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/soak.json'), JSON.stringify(result, null, 2));
+  mkdirSync(dirname(RESULT_FILE), { recursive: true });
+  writeFileSync(RESULT_FILE, JSON.stringify(result, null, 2));
   process.stdout.write(`\nsoak: ${HOURS} simulated hours x ${SESSIONS} sessions in ${result.wallSeconds} s (${result.speedup}x), ` +
     `${counts.translations} translations, ${stats.reduce((n, s) => n + s.rotations, 0)} rotations, ${stats.reduce((n, s) => n + s.connects, 0)} connections\n` +
+    `audio frames: ${result.framesAppended} handed over, ${stats.reduce((n, s) => n + s.audioFramesSent, 0)} sent, ${result.framesDropped} dropped or failed\n` +
     `growth after GC from hour 1 to hour ${HOURS}: RSS ${result.growthFromHour1.rssMB} MB, heap ${result.growthFromHour1.heapMB} MB, external ${result.growthFromHour1.externalMB} MB\n` +
-    `written to bench/results/soak.json\n`);
-  process.exit(0);
+    `written to ${RESULT_FILE}\n` +
+    (failures.length ? `SOAK FAILED:\n  ${failures.join('\n  ')}\n` : 'soak passed: no frame dropped, memory flat\n'));
+  process.exit(failures.length ? 1 : 0);
 }
 
 main().catch((e) => {

@@ -48,16 +48,46 @@ describe('redeploy', function () {
       await helper.unload();
     }
     await waitFor(() => sim.openSockets() === 0, 5000, 'all sockets closed at the simulator');
-    // Closing sockets finish their handshakes asynchronously: give a loaded machine up to 2 s to
-    // settle, then judge (a leak never settles).
-    const settled = () => ['Timeout', 'TCPSocketWrap', 'TCPWRAP'].every((k) => (handles()[k] || 0) <= (before[k] || 0));
-    const start = Date.now();
-    while (!settled() && Date.now() - start < 2000) await new Promise((r) => setTimeout(r, 50));
+    // Our side's sockets finish their close handshakes asynchronously (ws keeps a close timer
+    // until they do); once they are gone, nothing of ours may be left: no timer waits.
+    await waitFor(() => ['TCPSocketWrap', 'TCPWRAP'].every((k) => (handles()[k] || 0) <= (before[k] || 0)), 5000, 'our sockets closed');
     const after = handles();
     assert.equal(sim.sessions.length, 21);
     assert.ok(sim.sessions.every((s) => s.closed), 'every session closed');
     for (const kind of ['Timeout', 'TCPSocketWrap', 'TCPWRAP']) {
       assert.ok((after[kind] || 0) <= (before[kind] || 0), `${kind}: ${before[kind] || 0} before, ${after[kind] || 0} after`);
     }
+  });
+
+  it('closing with audio still waiting for the connection says so once, at close, and leaves no timer', async function () {
+    const flow = [
+      sessionConfig({ url: sim.url }),
+      { id: 'in1', type: 'livetranslate-audio-in', session: 'sess1', pacing: 'fast', gate: 'off', wires: [] },
+    ];
+    await loadFlow(flow, { sess1: { apiKey: 'k-123456' } });
+    await waitFor(() => sim.openSockets() === 1, 5000, 'connected');
+    await helper.unload();
+    await waitFor(() => sim.openSockets() === 0, 5000, 'closed');
+    await new Promise((r) => setTimeout(r, 50));
+    const before = handles();
+
+    // A service that never answers the upgrade: the audio waits in the session's buffer.
+    sim.armUpgrade({ kind: 'hang' });
+    await loadFlow(flow, { sess1: { apiKey: 'k-123456' } });
+    const node = helper.getNode('sess1') as unknown as { realtime: { state: string; queuedAudioFrames: number }; warn: (m: unknown) => void };
+    // Recorded on the node itself: the helper's spies are restored when the flow stops.
+    const warned: string[] = [];
+    const warn = node.warn.bind(node);
+    node.warn = (m: unknown) => { warned.push(String(m)); warn(m); };
+    for (let i = 0; i < 10; i++) helper.getNode('in1').receive({ payload: Buffer.alloc(3200) });
+    await waitFor(() => node.realtime.queuedAudioFrames === 10, 2000, 'audio queued');
+    assert.equal(node.realtime.state, 'connecting');
+    await helper.unload();
+    const atClose = warned.slice();
+    assert.equal(atClose.filter((w) => /not sent/.test(w)).length, 1, `said once at close: ${atClose.join(' | ')}`);
+    assert.ok((handles().Timeout || 0) <= (before.Timeout || 0), `no timer left: ${before.Timeout || 0} before, ${handles().Timeout || 0} after`);
+    // The drop report's period is 1 s: nothing may come of a timer armed at close.
+    await new Promise((r) => setTimeout(r, 1300));
+    assert.deepEqual(warned, atClose, 'nothing said after close');
   });
 });
