@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     await sim.stop();
   }
   rows.push(...(await section('media', () => mediaRows(QUICK))));
-  rows.push(...(await section('profile', () => Promise.resolve(profileRows(QUICK)))));
+  rows.push(...(await section('profile', () => profileRows(QUICK))));
   printTable(rows);
   problems.push(...rowProblems(rows, requiredIds(PLAN.scale, PLAN.peerSessions)));
 

@@ -6,13 +6,16 @@
  * Runnable alone: `npx tsx bench/profile.ts`.
  */
 import { audioAppendFrame } from '../src/client/append-frames';
-import { Pcm16Framer, SilenceGate, StreamingResampler } from '../src/media/audio';
+import WebSocket from 'ws';
+import { AudioInputStream, Pcm16Framer, SilenceGate, StreamingResampler } from '../src/media/audio';
+import { FramePacer } from '../src/media/pacer';
 import { decodeToMonoInto } from '../src/media/audio/pcm';
 import type { WavFormat } from '../src/media/audio/wav';
 import { dirname, join } from 'node:path';
 import { parseServerFrame, type ServerEvent } from '../src/protocol';
 import { TranslationMessages } from '../src/output/translation-messages';
 import { fromRounds, type BenchRow } from './row';
+import { startServer } from './servers';
 import { pcm16 } from './signal';
 
 const FRAME_GROUP = 'profile: per 100 ms audio frame, 48 kHz stereo in (µs of CPU)';
@@ -54,7 +57,16 @@ function frameRows(n: number): BenchRow[] {
   const pick = <T>(xs: T[], i: number) => xs[i % xs.length];
   const row = (id: string, name: string, rounds: number[], note?: string) =>
     fromRounds({ id: `profile.frame.${id}`, group: FRAME_GROUP, name, unit: 'µs', note }, rounds);
-  return [
+  const input48 = new AudioInputStream({ sampleRate: 48000, channels: 2, bitDepth: 16, float: false });
+  const chunks16 = frames.map((f) => Buffer.from(f));
+  const input16 = new AudioInputStream({ sampleRate: 16000, channels: 1, bitDepth: 16, float: false });
+  const framer16 = new Pcm16Framer(3200);
+  let paced = 0;
+  const pacer = new FramePacer(100, () => { paced++; });
+  const rows = [
+    row('input48k', 'audio in stream, 48 kHz stereo chunk → 16 kHz PCM16 (all of decode, resample, checks)', time(n, (i) => input48.push({ data: pick(chunks, i) }).length)),
+    row('input16k', 'audio in stream, 16 kHz mono chunk (passthrough: checks and one copy)', time(n, (i) => input16.push({ data: pick(chunks16, i) }).length)),
+    row('framePace', 'framer + pacer of one frame (live input: sent at once)', time(n, (i) => { pacer.push(framer16.push(pick(chunks16, i)), false); return paced; })),
     row('decode', 'decode PCM16 + down-mix to mono', time(n, (i) => decodeToMonoInto(pick(chunks, i), format, scratch).length)),
     row('resample', 'resample 48 → 16 kHz, to PCM16', time(n, (i) => rs.processPcm16(pick(monos, i)).length)),
     row('gate', 'silence gate (when on)', time(n, (i) => gate.push(pick(frames, i)).length)),
@@ -63,6 +75,34 @@ function frameRows(n: number): BenchRow[] {
     row('mask', 'WebSocket masking of the frame (ws, JavaScript)', time(n, (i) => { mask(pick(appends, i), key, masked, 0, appends[0].length); return 1; }),
       `${appends[0].length} bytes; ${b64[0].length} of them base64`),
   ];
+  pacer.close();
+  return rows;
+}
+
+/** ws.send of one append frame to a sink in another process: frame header, masking, the write system call. */
+async function sendRows(n: number): Promise<BenchRow[]> {
+  const sink = await startServer('sink');
+  try {
+    const frame = audioAppendFrame(Buffer.alloc(3200, 3));
+    const ws = new WebSocket(sink.url, { perMessageDeflate: false });
+    await new Promise<void>((ok, fail) => { ws.once('open', () => ok()); ws.once('error', fail); });
+    const rounds: number[] = [];
+    for (let r = 0; r <= ROUNDS; r++) {
+      const t0 = process.cpuUsage();
+      for (let i = 0; i < n; i++) {
+        ws.send(frame, { binary: false });
+        // Ten frames (a second of audio) at a time, then let the socket drain, as a live stream would.
+        if (i % 10 === 9) while (ws.bufferedAmount > 0) await new Promise((ok) => setImmediate(ok));
+      }
+      const d = process.cpuUsage(t0);
+      if (r > 0) rounds.push((d.user + d.system) / n); // round 0 warms up
+    }
+    ws.close();
+    return [fromRounds({ id: 'profile.frame.send', group: FRAME_GROUP, name: 'ws send of the append frame on a real socket (header, masking, write)', unit: 'µs',
+      note: 'one call per frame, ten frames between drains' }, rounds)];
+  } finally {
+    await sink.stop();
+  }
 }
 
 function eventRows(n: number): BenchRow[] {
@@ -90,11 +130,14 @@ function eventRows(n: number): BenchRow[] {
   ];
 }
 
-export function profileRows(quick = false): BenchRow[] {
+export async function profileRows(quick = false): Promise<BenchRow[]> {
   const n = quick ? 300 : 3000;
-  return [...frameRows(n), ...eventRows(n)];
+  return [...frameRows(n), ...(await sendRows(n)), ...eventRows(n)];
 }
 
 if (require.main === module) {
-  for (const r of profileRows()) console.log(`${r.group} | ${r.name}: ${r.value.toFixed(2)} ${r.unit} [${r.spread?.min.toFixed(2)}–${r.spread?.max.toFixed(2)}]`);
+  void profileRows().then((rows) => {
+    for (const r of rows) console.log(`${r.group} | ${r.name}: ${r.value.toFixed(2)} ${r.unit} [${r.spread?.min.toFixed(2)}–${r.spread?.max.toFixed(2)}]`);
+    process.exit(0);
+  });
 }

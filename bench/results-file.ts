@@ -23,7 +23,7 @@ export function requiredIds(scale: number[], peers: number[]): string[] {
   const ids = ['audio.48k.speed', 'audio.48k.alloc', 'audio.16k.speed', 'audio.16k.alloc',
     'media.resample48k', 'media.resample48kJs', 'media.tokens1080p', 'media.tokensBudget', 'media.tokens300', 'media.imageJPEG', 'media.imagePNG',
     'media.billNoGate', 'media.billGate', 'media.speechCounted', 'media.gateOverSpeech',
-    ...['decode', 'resample', 'gate', 'base64', 'json', 'mask'].map((k) => `profile.frame.${k}`),
+    ...['input48k', 'input16k', 'framePace', 'decode', 'resample', 'gate', 'base64', 'json', 'mask', 'send'].map((k) => `profile.frame.${k}`),
     ...['parseText', 'parseAudio', 'mapText', 'mapAudio', 'cloneText', 'cloneAudio'].map((k) => `profile.event.${k}`)];
   for (const n of scale) {
     for (const k of ['cpu', 'cpuPerAudioSecond', 'sendP50', 'sendP99', 'recvP50', 'recvP99', 'framesDropped', 'rss', 'heapPerSession', 'rssPerSession', 'stall']) ids.push(`scale.${n}.${k}`);
