@@ -37,7 +37,9 @@ export default tseslint.config(
     languageOptions: { sourceType: 'script', globals: editorGlobals },
     rules: {
       ...tseslint.configs.disableTypeChecked.rules,
-      '@typescript-eslint/no-unused-vars': 'error',
+      // Node-RED tells a validator that returns messages from an old-style one by its arity:
+      // `validate: function(v, opt)` must keep its `opt` even where it is not read.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^opt$' }],
       'no-var': 'off',
       'prefer-const': 'off',
     },

@@ -147,7 +147,7 @@ describe('in a real browser: editor, examples and the captions page', function (
     await page.waitForSelector('#node-config-input-targetLanguage option[value="th"]', { state: 'attached' });
     await page.waitForSelector('#node-config-input-apiKey', { state: 'visible' });
     assert.equal(await page.getAttribute('#node-config-input-apiKey', 'type'), 'password');
-    assert.match(await page.locator('.livetranslate-session-form').innerText(), /DASHSCOPE_API_KEY/);
+    assert.match(await page.getAttribute('#node-config-input-apiKey', 'placeholder') || '', /DASHSCOPE_API_KEY/);
 
     // 18 languages, from the protocol catalogue.
     assert.equal(await page.locator('#node-config-input-targetLanguage option').count(), 18);
@@ -230,6 +230,69 @@ describe('in a real browser: editor, examples and the captions page', function (
     await page.click('#node-dialog-cancel');
     await page.waitForSelector('.red-ui-tray', { state: 'detached' });
   });
+
+  for (const lang of ['en-US', 'ja', 'zh-CN']) {
+    it(`dialogs in ${lang}: ordered by use, tuning collapsed, every label translated, defaults shown`, async function () {
+      await page.evaluate((l) => localStorage.setItem('editor-language', l), lang);
+      try {
+        await openEditor(page, red.url);
+        await importIntoEditor(page, [
+          { id: 'e2e0000000000lt1', type: 'tab', label: `dialogs ${lang}` },
+          { id: 'e2e0000000000la1', type: 'livetranslate-audio-in', z: 'e2e0000000000lt1', session: 'e2e0000000000ls1', x: 200, y: 100, wires: [] },
+          { id: 'e2e0000000000li1', type: 'livetranslate-image-in', z: 'e2e0000000000lt1', session: 'e2e0000000000ls1', x: 200, y: 160, wires: [] },
+          { id: 'e2e0000000000lo1', type: 'livetranslate-translation-out', z: 'e2e0000000000lt1', session: 'e2e0000000000ls1', x: 200, y: 240, wires: [[], [], [], []] },
+          // as a flow of an older version would hold it: no Buffer, no Renew after
+          { ...SESSION, id: 'e2e0000000000ls1', url: simUrl, sourceLanguage: 'en', targetLanguage: 'ja', output: 'text+audio', voice: 'Cherry', transcription: true },
+        ]);
+        const untranslated = () => page.evaluate(() => Array.from(document.querySelectorAll('.red-ui-tray [data-i18n]'))
+          .filter((e) => (e as HTMLElement).offsetParent !== null && /^$|livetranslate-/.test((e.textContent || '').trim()) && !(e as HTMLElement).matches('input'))
+          .map((e) => e.getAttribute('data-i18n')));
+
+        for (const [id, collapsed] of [['e2e0000000000li1', 'livetranslate-image-in-advanced'], ['e2e0000000000lo1', ''], ['e2e0000000000la1', 'livetranslate-audio-in-raw']]) {
+          await page.evaluate((n) => RED.editor.edit(RED.nodes.node(n)), id);
+          await page.waitForSelector('#node-input-session', { state: 'visible' });
+          assert.deepEqual(await untranslated(), [], `${id}: every label translated`);
+          if (collapsed) {
+            assert.equal(await page.locator(`#${collapsed}`).isVisible(), false, `${collapsed} starts collapsed`);
+            await page.click(`#${collapsed}-toggle`);
+            await page.locator(`#${collapsed}`).waitFor({ state: 'visible' });
+          }
+          const type = await page.evaluate((n) => RED.nodes.node(n).type, id);
+          await clearNotifications(page);
+          await page.screenshot({ path: artifact(`dialog-${type.replace('livetranslate-', '')}-${lang}.png`) });
+          if (id !== 'e2e0000000000la1') {
+            await page.click('#node-dialog-cancel');
+            await page.waitForSelector('.red-ui-tray', { state: 'detached' });
+          }
+        }
+        // the session, from audio in: connection, then languages and output, tuning collapsed below
+        await page.click('#node-input-btn-session-edit');
+        await page.waitForSelector('#node-config-input-targetLanguage option[value="th"]', { state: 'attached' });
+        assert.deepEqual(await untranslated(), [], 'session: every label translated');
+        const top = (sel: string) => page.locator(sel).evaluate((e) => e.getBoundingClientRect().top);
+        assert.ok(await top('#node-config-input-endpoint') < await top('#node-config-input-targetLanguage'), 'connection first');
+        assert.ok(await top('#node-config-input-targetLanguage') < await top('#node-config-input-output'), 'then languages and output');
+        assert.equal(await page.locator('#node-config-input-bufferSeconds').isVisible(), false, 'tuning starts collapsed');
+        assert.equal(await page.locator('.red-ui-tray .form-tips:visible').count(), 0, 'no explanations in the dialog: they are in the help');
+        await clearNotifications(page);
+        await page.screenshot({ path: artifact(`dialog-session-${lang}.png`) });
+        await page.click('#livetranslate-session-advanced-toggle');
+        await page.locator('#node-config-input-bufferSeconds').waitFor({ state: 'visible' });
+        assert.equal(await page.inputValue('#node-config-input-bufferSeconds'), '5', 'Buffer shows its default');
+        assert.equal(await page.inputValue('#node-config-input-maxSessionMinutes'), '110', 'Renew after shows its default');
+        assert.equal(await page.getAttribute('#node-config-input-bufferSeconds', 'placeholder'), '5', 'and says it when blanked');
+        await page.locator('#node-config-input-maxSessionMinutes').scrollIntoViewIfNeeded();
+        await clearNotifications(page);
+        await page.screenshot({ path: artifact(`dialog-session-advanced-${lang}.png`) });
+        await page.click('#node-config-dialog-cancel');
+        await page.waitForSelector('#node-input-session', { state: 'visible' });
+        await page.click('#node-dialog-cancel');
+        await page.waitForSelector('.red-ui-tray', { state: 'detached' });
+      } finally {
+        await page.evaluate(() => localStorage.setItem('editor-language', 'en-US'));
+      }
+    });
+  }
 
   const examples = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
 

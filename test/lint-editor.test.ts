@@ -24,6 +24,12 @@ describe('lint of the editor code in nodes/*.html', function () {
     assert.deepEqual(found, ['5:@typescript-eslint/no-unused-vars', '6:no-undef']);
   });
 
+  it('keeps the second argument of every validator: Node-RED reads a (v, opt) validator\'s message by its arity', function () {
+    const validators = htmlFiles.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/validate: function\(([^)]*)\)/g)].map((m) => `${f}: (${m[1]})`));
+    assert.ok(validators.length >= 20, `the editor files have validators (${validators.length})`);
+    assert.deepEqual(validators.filter((v) => !v.endsWith('(v, opt)')), []);
+  });
+
   it('knows the editor globals (RED, $, window) and finds nothing in the shipped files', async function () {
     const results = await eslint.lintFiles(htmlFiles);
     assert.equal(results.length, htmlFiles.length);
