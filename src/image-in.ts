@@ -10,7 +10,6 @@ import {
   LatestFrameLimiter, SceneChangeFilter, coerceImageBytes, normalizeImage, sceneThumbnail, type ImageBudget,
 } from './media/image';
 import { IMAGE_MAX_PER_SECOND } from './protocol';
-import { noteImageSent } from './output/sent-meter';
 import { runControlAction, type ControlMessage } from './glue/control';
 import type { LiveTranslateSessionNode } from './glue/session-node';
 import { sessionTexts } from './glue/texts';
@@ -86,8 +85,7 @@ export = function register(RED: NodeAPI): void {
     const deliverNow = (jpeg: Buffer, tokens: number) => {
       if (closed || !session || !session.realtime) return;
       lastDeliveredAt = Date.now();
-      noteImageSent(session.realtime, tokens);
-      session.realtime.appendImage(jpeg);
+      session.realtime.appendImage(jpeg, tokens);
       sent++;
       showStatus();
     };

@@ -5,7 +5,7 @@
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { TranslationOutController } from './output/translation-out-controller';
-import { sentEstimate } from './output/sent-meter';
+import { sentEstimate } from './client';
 import type { LiveTranslateSessionNode } from './glue/session-node';
 import { sessionTexts } from './glue/texts';
 import { registerBaseUrlEndpoint } from './glue/audio-route';
@@ -28,7 +28,7 @@ export = function register(RED: NodeAPI): void {
       audioFormat: audio.audioFormat,
       outputRate: audio.outputRate,
       transform: audio.transform,
-      sent: () => (session && session.realtime ? sentEstimate(session.realtime) : undefined),
+      sent: () => (session && session.realtime ? sentEstimate(session.realtime.stats) : undefined),
     });
     const cleanups: Array<() => void> = [];
     if (!session) {

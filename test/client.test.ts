@@ -3,7 +3,7 @@
  * finish, refusal, reconnection, secrets.
  */
 import assert from 'node:assert/strict';
-import { RealtimeSession, type SessionState, type StateReason } from '../src/client';
+import { RealtimeSession, sentEstimate, type SessionState, type StateReason } from '../src/client';
 import { toWireConfig, DEFAULT_OPTIONS, type ServerEvent } from '../src/protocol';
 import { Simulator } from '../src/simulator';
 import { speechBuffer } from './support/fixtures';
@@ -85,6 +85,23 @@ describe('RealtimeSession', function () {
     s.appendAudio(Buffer.alloc(3200));
     await waitFor(() => sim.sessions[0].imagesReceived === 1, 3000, 'image after the first audio');
     assert.equal(sim.sessions[0].imagesRejected, 0);
+    s.dispose();
+  });
+
+  it('counts an image and its billed tokens when it is written, not when a newer one replaced it', async function () {
+    const { s } = session(url);
+    s.connect();
+    await waitFor(() => s.state === 'open', 5000, 'open');
+    const jpeg = await scene(320, 240).jpeg().toBuffer();
+    s.appendImage(jpeg, 100);
+    s.appendImage(jpeg, 120); // replaces the first while both wait for audio
+    assert.equal(s.stats.imagesSent, 0, 'nothing written yet');
+    s.appendAudio(Buffer.alloc(3200));
+    await waitFor(() => sim.sessions[0].imagesReceived === 1, 3000, 'image after the first audio');
+    assert.equal(s.stats.imagesSent, 1);
+    assert.equal(s.stats.imageTokensSent, 120);
+    assert.equal(s.stats.imagesDropped, 1);
+    assert.deepEqual(sentEstimate(s.stats), { audioSeconds: 0.1, audioTokens: 1.25, images: 1, imageTokens: 120, tokens: 121.25 });
     s.dispose();
   });
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { TranslationMessages, checkOutputRate, type Outgoing } from '../src/output/translation-messages';
-import { noteImageSent, sentEstimate } from '../src/output/sent-meter';
+import { sentEstimate } from '../src/client';
 import { parseWavHeader, pcm16ToFloat, StreamingResampler, floatToPcm16 } from '../src/media/audio';
 import { fitBudget, imageTokens } from '../src/media/image';
 import type { ServerEvent } from '../src/protocol';
@@ -77,10 +77,9 @@ describe('output: translated audio at any rate, and the cost meter', () => {
   });
 
   it('response.done carries usage, the running total, and the estimate of what was sent', () => {
-    const session = { stats: { audioBytesSent: 32000 * 8 } };
-    noteImageSent(session, 598);
-    noteImageSent(session, 598);
-    const m = new TranslationMessages({ partials: false, audioFormat: 'pcm', sent: () => sentEstimate(session) });
+    // Two images of 598 tokens each written by the client, 8 s of audio.
+    const stats = { audioBytesSent: 32000 * 8, imagesSent: 2, imageTokensSent: 1196 };
+    const m = new TranslationMessages({ partials: false, audioFormat: 'pcm', sent: () => sentEstimate(stats) });
     const done = run(m).filter((o) => o.port === 3 && o.msg.topic === 'response.done');
     assert.equal(done.length, 1);
     const p = done[0].msg.payload as { usage: { total_tokens: number }; total: { responses: number; input_image_tokens: number }; sent: Record<string, number> };

@@ -26,15 +26,14 @@ import type {
 import { BoundedByteQueue } from './send-queue';
 import { TypedEmitter } from './typed-emitter';
 import { redact, redactDeep, redactRaw } from './redact';
+import { AudioLedger } from './audio-ledger';
+import { isIdleClose, isTransientServiceError, refusalReason } from './error-classes';
 import { WarningCoalescer } from '../util/warning-coalescer';
 
 export type {
   SessionState, StateReason, RealtimeSessionOptions, SessionStats, DropReport, ConnectionRecord, RealtimeSessionEvents,
 } from './session-types';
 
-const IDLE_TIMEOUT_PATTERN = /no response was generated|idle/i;
-/** Service errors that are about the moment, not the configuration: retrying later can help. */
-const TRANSIENT_ERROR = /rate|quota|throttl|arrearage|internal|timeout|idle|overload|unavailable|busy|server_error|common_error/i;
 const DEFAULT_MAX_SESSION_MS = 110 * 60 * 1000;
 
 export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
@@ -44,7 +43,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
   private config: WireSessionConfig;
   private readonly backoff: Backoff;
   private readonly audioQueue: BoundedByteQueue;
-  private pendingImage: Buffer | undefined;
+  private pendingImage: { jpeg: Buffer; tokens: number } | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private retryAt = 0;
   private connectTimer: NodeJS.Timeout | undefined;
@@ -66,11 +65,11 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     emit: (text, kind) => { this.emit('problem', text, this.problemDetails.get(kind)); },
   });
   private readonly problemDetails = new Map<string, ErrorDetail | undefined>();
-  readonly stats: SessionStats = {
-    audioFramesAppended: 0, audioBytesAppended: 0, audioFramesSent: 0, audioBytesSent: 0, audioAppends: 0,
-    audioFramesDropped: 0, audioBytesDropped: 0, audioFramesFailed: 0, audioFramesUnconfirmed: 0,
-    imagesAppended: 0, imagesSent: 0, imagesDropped: 0, connects: 0, rotations: 0,
-  };
+  private readonly ledger = new AudioLedger((r) => this.emit('dropped', r));
+  /** Counters of what was given, sent, dropped (see the accounting above). */
+  readonly stats: SessionStats = this.ledger.stats;
+  /** Audio bytes the queue dropped that were already counted. */
+  private queueBytesCounted = 0;
 
   constructor(private readonly opts: RealtimeSessionOptions) {
     super();
@@ -127,8 +126,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
   /** Sends PCM16 16 kHz mono; queued (bounded) while the socket is not open. */
   appendAudio(pcm16: Buffer): void {
     if (this.disposed || !Buffer.isBuffer(pcm16) || pcm16.length === 0) return;
-    this.stats.audioFramesAppended++;
-    this.stats.audioBytesAppended += pcm16.length;
+    this.ledger.appended(pcm16.length);
     if (this.currentState === 'open' && this.writable()) {
       // In order: what waits in the queue goes first, and only while the socket keeps up.
       if (this.audioQueue.length > 0 && !this.backedUp()) this.flushQueued();
@@ -143,16 +141,19 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     this.wakeUp();
   }
 
-  /** Sends a JPEG frame; while the socket is down only the latest frame is kept (latest wins). */
-  appendImage(jpeg: Buffer): void {
+  /**
+   * Sends a JPEG frame; while the socket is down only the latest frame is kept (latest wins).
+   * `tokens` (what the frame is billed) is counted in the stats when the frame is written.
+   */
+  appendImage(jpeg: Buffer, tokens = 0): void {
     if (this.disposed || !Buffer.isBuffer(jpeg) || jpeg.length === 0) return;
     this.stats.imagesAppended++;
     if (this.currentState === 'open' && this.writable() && this.audioSentOnSocket) {
-      this.sendImageNow(jpeg);
+      this.sendImageNow(jpeg, tokens);
       return;
     }
-    if (this.pendingImage) this.dropImages(1, 'replaced');
-    this.pendingImage = jpeg;
+    if (this.pendingImage) this.ledger.imagesDropped(1, 'replaced');
+    this.pendingImage = { jpeg, tokens };
     this.wakeUp();
   }
 
@@ -209,12 +210,9 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     this.close();
     const left = this.audioQueue.drain();
     if (left.length > 0) {
-      const bytes = left.reduce((n, b) => n + b.length, 0);
-      this.stats.audioFramesDropped += left.length;
-      this.stats.audioBytesDropped += bytes;
-      this.report({ audioFrames: left.length, audioBytes: bytes, images: 0, reason: 'disposed' });
+      this.ledger.dropped(left.length, left.reduce((n, b) => n + b.length, 0), 'disposed');
     }
-    if (this.pendingImage) this.dropImages(1, 'disposed');
+    if (this.pendingImage) this.ledger.imagesDropped(1, 'disposed');
     this.pendingImage = undefined;
     this.disposed = true;
     this.problems.close();
@@ -244,23 +242,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     if (frames <= 0) return;
     const bytes = this.audioQueue.droppedBytes - this.queueBytesCounted;
     this.queueBytesCounted = this.audioQueue.droppedBytes;
-    this.stats.audioFramesDropped += frames;
-    this.stats.audioBytesDropped += bytes;
-    this.report({ audioFrames: frames, audioBytes: bytes, images: 0, reason });
-  }
-  private queueBytesCounted = 0;
-
-  private dropImages(n: number, reason: DropReport['reason']): void {
-    this.stats.imagesDropped += n;
-    this.report({ audioFrames: 0, audioBytes: 0, images: n, reason });
-  }
-
-  private report(r: DropReport): void {
-    try {
-      this.emit('dropped', r);
-    } catch {
-      // A listener must not break the accounting.
-    }
+    this.ledger.dropped(frames, bytes, reason);
   }
 
   private open(): void {
@@ -418,7 +400,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     if (this.pendingImage && this.audioSentOnSocket && this.writable()) {
       const img = this.pendingImage;
       this.pendingImage = undefined;
-      this.sendImageNow(img);
+      this.sendImageNow(img.jpeg, img.tokens);
     }
   }
 
@@ -426,7 +408,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     this.lastServerError = detail;
     const text = redact(`${detail.message || detail.code}`, this.opts.apiKey).slice(0, 500);
     if (this.currentState === 'connecting') {
-      if (TRANSIENT_ERROR.test(`${detail.type} ${detail.code} ${detail.message}`)) {
+      if (isTransientServiceError(detail)) {
         // Rate limit, quota, an internal error: the configuration is fine, try again later.
         this.socketError = `the service could not open the session: ${text}`;
         ws.terminate();
@@ -452,19 +434,8 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
       clearTimeout(bodyTimer);
       try { req.destroy(); } catch { /* gone */ }
       if (this.ws !== ws) return;
-      let detail: string;
-      try {
-        const parsed = JSON.parse(body) as { message?: string; code?: string };
-        detail = String(parsed.message || parsed.code || '');
-      } catch {
-        detail = redactRaw(body.slice(0, 200), this.opts.apiKey);
-      }
-      const auth = status === 401 || status === 403;
-      const message = auth
-        ? `the service refused the API key (HTTP ${status})${detail ? ': ' + detail : ''}`
-        : `the service refused the connection (HTTP ${status})${detail ? ': ' + detail : ''}`;
       this.dropSocket();
-      const reason = { message: redact(message, this.opts.apiKey), code: status, retry: !auth && status !== 400 && status !== 404 };
+      const reason = refusalReason(status, body, this.opts.apiKey);
       if (reason.retry) this.lostConnection(reason); else this.fail(reason);
     });
     // A refusal whose body never ends must not hold the session forever.
@@ -483,7 +454,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
   }
 
   private onClose(ws: WebSocket, conn: ConnectionRecord, code: number, reason: string): void {
-    this.closeRecord(conn, code);
+    this.ledger.closed(conn, code);
     if (this.ws !== ws) return;
     this.dropSocket();
     for (const w of this.finishWaiters.slice()) w();
@@ -491,21 +462,13 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     if (this.socketCloseCode !== undefined) code = this.socketCloseCode;
     const why = this.socketError || redact(reason, this.opts.apiKey) || (this.lastServerError && this.lastServerError.message) || `connection closed (code ${code})`;
     this.socketError = undefined;
-    if (this.lastServerError && IDLE_TIMEOUT_PATTERN.test(`${this.lastServerError.code} ${this.lastServerError.message}`)) {
+    if (isIdleClose(this.lastServerError)) {
       // The service ends sessions that produced nothing for a while: reopen when there is input again.
       this.setState('closed', { message: 'closed by the service after inactivity', code, retry: true });
       if (this.audioQueue.length > 0 || this.pendingImage) this.connect();
       return;
     }
     this.lostConnection({ message: why.slice(0, 300), code, retry: true });
-  }
-
-  /** Marks a connection ended; what it wrote without a session.finished is unconfirmed. */
-  private closeRecord(conn: ConnectionRecord, code?: number): void {
-    if (conn.closed) return;
-    conn.closed = true;
-    conn.closeCode = code;
-    if (!conn.finished) this.stats.audioFramesUnconfirmed += conn.audioFramesWritten - conn.audioFramesFailed;
   }
 
   private lostConnection(reason: StateReason): void {
@@ -547,7 +510,7 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
         // A socket that cannot close politely is already gone.
       }
     }
-    if (conn && ws && ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CLOSING) this.closeRecord(conn);
+    if (conn && ws && ws.readyState !== WebSocket.OPEN && ws.readyState !== WebSocket.CLOSING) this.ledger.closed(conn);
     if (this.currentState !== 'idle' && this.currentState !== 'failed') this.setState('closed', { message: why, retry: true });
   }
 
@@ -589,24 +552,12 @@ export class RealtimeSession extends TypedEmitter<RealtimeSessionEvents> {
     const conn = this.conn as ConnectionRecord;
     const text = audioAppendFrame(pcm16);
     this.audioSentOnSocket = true;
-    this.stats.audioFramesSent++;
-    this.stats.audioAppends++;
-    this.stats.audioBytesSent += pcm16.length;
-    conn.audioFramesWritten++;
-    conn.audioBytesWritten += pcm16.length;
-    this.sendRaw(text, (err) => {
-      if (!err) return;
-      conn.audioFramesFailed++;
-      this.stats.audioFramesFailed++;
-      // Counted as unconfirmed when its connection closed first; now it is known to be lost.
-      if (conn.closed && !conn.finished) this.stats.audioFramesUnconfirmed--;
-    });
+    const failed = this.ledger.audioWritten(conn, pcm16.length);
+    this.sendRaw(text, (err) => { if (err) failed(); });
   }
 
-  private sendImageNow(jpeg: Buffer): void {
-    const conn = this.conn as ConnectionRecord;
-    conn.imagesWritten++;
-    this.stats.imagesSent++;
+  private sendImageNow(jpeg: Buffer, tokens: number): void {
+    this.ledger.imageWritten(this.conn as ConnectionRecord, tokens);
     this.sendRaw(imageAppendFrame(jpeg));
   }
 

@@ -71,6 +71,8 @@ export interface SessionStats {
   audioFramesUnconfirmed: number;
   imagesAppended: number;
   imagesSent: number;
+  /** The tokens the written images are billed (as the caller estimated them in appendImage). */
+  imageTokensSent: number;
   /** Replaced by a newer frame while waiting, or discarded by dispose(). */
   imagesDropped: number;
   connects: number;

@@ -5,8 +5,6 @@ export const ENDPOINTS = {
   intl: 'wss://dashscope-intl.aliyuncs.com/api-ws/v1/realtime',
 } as const;
 
-export type Region = keyof typeof ENDPOINTS;
-
 /**
  * The WebSocket URL for a region (`cn`, `intl`) or a custom base URL (e.g. the simulator's),
  * with `?model=` added unless the custom URL already names one.

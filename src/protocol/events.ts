@@ -108,7 +108,6 @@ export type ServerEvent =
   | TranscriptionTextEvent | TranscriptionDeltaEvent | TranscriptionCompletedEvent | TranscriptionFailedEvent;
 
 export type ServerEventType = ServerEvent['type'];
-export type ServerEventOf<T extends ServerEventType> = Extract<ServerEvent, { type: T }>;
 
 /** Every server event type this package knows; anything else is passed on as `unknown`. */
 export const SERVER_EVENT_TYPES: readonly ServerEventType[] = [
