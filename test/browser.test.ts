@@ -143,7 +143,8 @@ describe('in a real browser: editor, examples and the captions page', function (
     await page.waitForSelector('#node-input-session', { state: 'visible' });
     await clearNotifications(page);
     await page.screenshot({ path: artifact('dialog-audio-in.png') });
-    await page.click('#node-input-btn-session-edit');
+    // the pencil beside the Session field: Node-RED 4 calls it btn-session-edit, 3.x lookup-session
+    await page.click('#node-input-btn-session-edit, #node-input-lookup-session');
     await page.waitForSelector('#node-config-input-targetLanguage option[value="th"]', { state: 'attached' });
     await page.waitForSelector('#node-config-input-apiKey', { state: 'visible' });
     assert.equal(await page.getAttribute('#node-config-input-apiKey', 'type'), 'password');

@@ -1,5 +1,5 @@
 /**
- * Real services for the end-to-end tests: a Node-RED process (node_modules/node-red/red.js) in a
+ * Real services for the end-to-end tests: a Node-RED process (see ./under-test for which) in a
  * temporary user dir with this package and Dashboard 2 linked in, the simulator on a free port,
  * a mosquitto broker on loopback, and Debian's chromium driven by playwright-core.
  *
@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Simulator, loadScript } from '../../src/simulator';
+import { NODE_BIN, NODE_RED_DIR, PACKAGE_DIR } from './under-test';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const PACKAGE_NAME: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).name;
@@ -86,7 +87,7 @@ export async function startNodeRed(opts: {
   const userDir = mkdtempSync(join(tmpdir(), 'livetranslate-red-'));
   const modules = join(userDir, 'node_modules');
   mkdirSync(join(modules, '@flowfuse'), { recursive: true });
-  symlinkSync(ROOT, join(modules, PACKAGE_NAME), 'dir');
+  symlinkSync(PACKAGE_DIR, join(modules, PACKAGE_NAME), 'dir');
   symlinkSync(join(ROOT, 'node_modules', '@flowfuse', 'node-red-dashboard'), join(modules, '@flowfuse', 'node-red-dashboard'), 'dir');
   for (const m of opts.modules || []) symlinkSync(join(ROOT, 'node_modules', m), join(modules, m), 'dir');
   writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'livetranslate-e2e', private: true }));
@@ -106,7 +107,7 @@ export async function startNodeRed(opts: {
 };
 `);
   const log: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'node_modules', 'node-red', 'red.js'), '--userDir', userDir, '--settings', join(userDir, 'settings.js')], {
+  const child: ChildProcess = spawn(NODE_BIN, [join(NODE_RED_DIR, 'red.js'), '--userDir', userDir, '--settings', join(userDir, 'settings.js')], {
     cwd: userDir,
     env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,8 @@
  */
 import testHelper from 'node-red-node-test-helper';
 import type { Node } from 'node-red';
+import { join } from 'node:path';
+import { NODE_RED_DIR, PACKAGE_DIR, fromNodeRed } from './under-test';
 
 /**
  * A node as the helper hands it out: the runtime's node wrapped in sinon spies, which also emits
@@ -13,16 +15,16 @@ export type TestNode = Node & { on(event: string, listener: (...args: never[]) =
 
 export const helper = testHelper as Omit<typeof testHelper, 'getNode'> & { getNode(id: string): TestNode };
 
-helper.init(require.resolve('node-red'));
+helper.init(require.resolve(NODE_RED_DIR));
 
-// The compiled nodes (npm test builds first), as Node-RED loads them.
-export const sessionNode = require('../../nodes/livetranslate-session.js');
-export const audioInNode = require('../../nodes/audio-in.js');
-export const imageInNode = require('../../nodes/image-in.js');
-export const translationOutNode = require('../../nodes/translation-out.js');
+// The compiled nodes (npm test builds first; the version matrix installs the tarball), as Node-RED loads them.
+export const sessionNode = require(join(PACKAGE_DIR, 'nodes', 'livetranslate-session.js'));
+export const audioInNode = require(join(PACKAGE_DIR, 'nodes', 'audio-in.js'));
+export const imageInNode = require(join(PACKAGE_DIR, 'nodes', 'image-in.js'));
+export const translationOutNode = require(join(PACKAGE_DIR, 'nodes', 'translation-out.js'));
 export const ALL_NODES = [sessionNode, audioInNode, imageInNode, translationOutNode];
 // Core nodes used by test flows (catch, debug…) are loaded by the helper itself.
-export const catchNode = require('@node-red/nodes/core/common/25-catch.js');
+export const catchNode = require(fromNodeRed('@node-red/nodes/core/common/25-catch.js'));
 
 export interface SessionSettings {
   id?: string;
