@@ -15,6 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Simulator } from '../src/simulator';
+import { synthesizeSpeech } from '../src/simulator/speech-synth';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const RED: any; // the editor's global, inside page.evaluate
@@ -24,7 +25,10 @@ import {
 } from './support/browser-services';
 
 const HA_PACKAGE = 'node-red-contrib-home-assistant-websocket';
-const UTTERANCES: number = JSON.parse(readFileSync(ANNOUNCEMENT_SCRIPT, 'utf8')).utterances.length;
+const SCRIPT: Array<{ translations: Record<string, string> }> = JSON.parse(readFileSync(ANNOUNCEMENT_SCRIPT, 'utf8')).utterances;
+const UTTERANCES = SCRIPT.length;
+/** Seconds of the simulator's speech for each Japanese translation of the announcement (24 kHz mono s16le). */
+const SPOKEN_SECONDS = SCRIPT.map((u) => synthesizeSpeech(u.translations.ja).length / 48000);
 type Flow = Array<Record<string, unknown>>;
 
 /** A core file node that appends each msg.payload (objects as JSON) as a line of `file`. */
@@ -82,7 +86,10 @@ describe('examples that play translated speech, in a real Node-RED', function ()
         await page.waitForFunction(() => typeof RED !== 'undefined' && RED.nodes && RED.nodes.getType('livetranslate-audio-in') && RED.nodes.getType('api-call-service'), null, { timeout: 30000 });
         await page.evaluate(() => RED.actions.invoke('core:show-examples-import-dialog'));
         const tree = page.locator('.red-ui-clipboard-dialog-tabs-content');
-        await tree.locator('.red-ui-treeList-label', { hasText: PACKAGE_NAME }).click();
+        await tree.locator('.red-ui-treeList-label', { hasText: PACKAGE_NAME }).click({ timeout: 15000 }).catch(async (e: unknown) => {
+          await page.screenshot({ path: artifact(`import-failed-${name}.png`) });
+          throw e;
+        });
         await tree.locator('.red-ui-treeList-label', { hasText: new RegExp(`^\\s*${name}\\s*$`) }).click();
         await page.waitForSelector('#red-ui-clipboard-dialog-ok:not(.disabled):not([disabled])');
         await page.click('#red-ui-clipboard-dialog-ok');
@@ -103,6 +110,16 @@ describe('examples that play translated speech, in a real Node-RED', function ()
         await page.waitForTimeout(300);
         await page.evaluate(() => document.querySelectorAll('.red-ui-notification').forEach((e) => e.remove()));
         await page.screenshot({ path: artifact(`flow-${name}.png`) });
+        if (name === 'home-assistant-speaker') {
+          // the dialog shows the base URL used when the field is blank: where this Node-RED listens
+          await page.evaluate(() => RED.editor.edit(RED.nodes.node('ha5bea0000000006')));
+          const hint = page.locator('.livetranslate-audio-url-hint');
+          await hint.waitFor({ state: 'visible' });
+          await waitUntil(async () => (await hint.innerText()).includes(`${red.url}/`), 10000, 'the default base URL in the dialog');
+          assert.equal(await page.locator('#node-input-audioBaseUrl').getAttribute('placeholder'), `${red.url}/`);
+          await page.screenshot({ path: artifact('dialog-translation-out-url.png') });
+          await page.click('#node-dialog-cancel');
+        }
       } finally {
         await browser.close();
       }
@@ -173,7 +190,7 @@ describe('examples that play translated speech, in a real Node-RED', function ()
     await waitUntil(() => lines(calls).length >= UTTERANCES, 40000, 'a play_media call per utterance');
     const handed = lines(calls).map((l) => JSON.parse(l) as { data: { media_content_id: string } });
     assert.equal(handed.length, UTTERANCES);
-    for (const call of handed) {
+    for (const [i, call] of handed.entries()) {
       const url = call.data.media_content_id;
       // exactly the documented service call: action, target.entity_id, data.media_content_id/_type
       assert.deepEqual(call, {
@@ -187,7 +204,7 @@ describe('examples that play translated speech, in a real Node-RED', function ()
       assert.equal(res.headers.get('content-type'), 'audio/wav');
       const wav = join(dir, 'ha.wav');
       writeFileSync(wav, Buffer.from(await res.arrayBuffer()));
-      assert.ok(soxSeconds(wav) > 0.5);
+      assert.ok(Math.abs(soxSeconds(wav) - SPOKEN_SECONDS[i]) < 1e-3, `utterance ${i + 1}: ${soxSeconds(wav)} s served, ${SPOKEN_SECONDS[i]} s spoken`);
     }
     // The nodes of the package loaded (no "unknown type"); with no Home Assistant here, only its
     // connection may complain.
@@ -218,7 +235,8 @@ describe('examples that play translated speech, in a real Node-RED', function ()
     await waitUntil(() => lines(played).filter((l) => /^Length \(seconds\)/.test(l.trim())).length >= UTTERANCES, 40000, 'sox to play every utterance');
     const lengths = lines(played).filter((l) => /^Length \(seconds\)/.test(l.trim())).map((l) => Number(l.split(':')[1]));
     assert.equal(lengths.length, UTTERANCES);
-    for (const s of lengths) assert.ok(s > 0.5 && s < 30, `played ${s} s`);
+    // sox read each utterance whole: exactly the speech the service sent (sox stat prints 6 decimals)
+    assert.deepEqual(lengths.map((x) => x.toFixed(3)).sort(), SPOKEN_SECONDS.map((x) => x.toFixed(3)).sort());
     // every utterance the service spoke, played once; the files are deleted after playing
     assert.equal(sim.sessions[sim.sessions.length - 1].utterances.length, UTTERANCES);
     await waitUntil(() => !execFileSync('ls', [dir]).toString().includes('livetranslate-'), 10000, 'played files deleted');
