@@ -65,7 +65,7 @@ function prepareUserDir(sessionPatch) {
   const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'translate-a-recording.json'), 'utf8'));
   for (const n of flow) {
     if (n.type === 'livetranslate-session') Object.assign(n, sessionPatch);
-    if (n.type === 'file in') n.filename = path.join(root, 'examples', 'audio', 'announcement.wav');
+    if (n.type === 'file in') n.filename = path.join(root, 'examples', 'announcement.wav');
   }
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow, null, 2));
   // The key stays in the environment: nothing in the flow files.
@@ -74,7 +74,7 @@ function prepareUserDir(sessionPatch) {
 
 async function startSimulator() {
   const { Simulator, loadScript } = require(path.join(root, 'nodes', 'simulator'));
-  const script = loadScript(path.join(root, 'examples', 'audio', 'announcement.script'));
+  const script = loadScript(path.join(root, 'examples', 'announcement.script'));
   const create = (p) => {
     const sim = new Simulator({ port: p, host: '127.0.0.1', script });
     // a long-running simulator must not keep every finished session's audio

@@ -60,7 +60,7 @@ describe('simulator scripts', function () {
     assert.equal(f.utterances[0].scene, 'medical');
     assert.throws(() => parseScriptFile('{"scenes": {"a": 1}, "utterances": []}'), /"scenes" must map scene names to image files/);
     assert.throws(() => parseScriptFile('[{"transcript": "t", "translation": "x", "scene": 3}]'), /"scene" must be a string/);
-    const joined = loadScripts([join(EXAMPLES, 'audio', 'announcement.script'), join(EXAMPLES, 'audio', 'announcement.script')]);
+    const joined = loadScripts([join(EXAMPLES, 'announcement.script'), join(EXAMPLES, 'announcement.script')]);
     assert.equal(joined.script.length, 4);
   });
 

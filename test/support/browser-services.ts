@@ -23,8 +23,8 @@ export const MOSQUITTO_CANDIDATES = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'
 /** The simulator URL the examples are written with (what `npm start` serves). */
 export const EXAMPLE_SIM_URL = 'ws://127.0.0.1:8765/api-ws/v1/realtime';
 /** The announcement the examples play, and what the simulator answers for it. */
-export const ANNOUNCEMENT_WAV = join(EXAMPLES_DIR, 'audio', 'announcement.wav');
-export const ANNOUNCEMENT_SCRIPT = join(EXAMPLES_DIR, 'audio', 'announcement.script');
+export const ANNOUNCEMENT_WAV = join(EXAMPLES_DIR, 'announcement.wav');
+export const ANNOUNCEMENT_SCRIPT = join(EXAMPLES_DIR, 'announcement.script');
 
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
