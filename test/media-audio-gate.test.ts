@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import {
-  AudioFormatError, AudioInputStream, GATE_DEFAULTS, Pcm16Framer, SilenceGate, type RawPcmFormat,
+  AudioFormatError, AudioInputStream, GATE_DEFAULTS, Pcm16Framer, SilenceGate, encodeWav, type RawPcmFormat,
 } from '../src/media/audio';
 import { readAudioMessage } from '../src/glue/audio-message';
 import { buildWav, encodeSamples, sine } from './support/audio-signals';
@@ -161,33 +161,42 @@ describe('media/audio AudioInputStream: audio that ends short', () => {
 
 describe('glue readAudioMessage', () => {
   it('reads msg.meta as microphone nodes set it', () => {
-    const r = readAudioMessage({ payload: Buffer.alloc(4), meta: { rate: 44100, channels: 2, bitwidth: 16, encoding: 'signed-integer', endian: 'little' } }, false);
-    assert.deepEqual(r.chunk.format, { sampleRate: 44100, channels: 2, bitDepth: 16, float: false });
-    assert.equal(r.recording, false);
+    const r = readAudioMessage({ payload: Buffer.alloc(4), meta: { rate: 44100, channels: 2, bitwidth: 16, encoding: 'signed-integer', endian: 'little' } });
+    assert.deepEqual(r.format, { sampleRate: 44100, channels: 2, bitDepth: 16, float: false });
+    assert.equal(r.ends, false);
   });
 
   it('reads the sox chunk shape, and properties on the message win over msg.meta', () => {
-    const r = readAudioMessage({ payload: Buffer.alloc(4), encoding: 'floating-point', channels: 1, rate: 48000, bits: 32, meta: { rate: 8000, channels: 2 } }, false);
-    assert.deepEqual(r.chunk.format, { sampleRate: 48000, channels: 1, bitDepth: 32, float: true });
+    const r = readAudioMessage({ payload: Buffer.alloc(4), encoding: 'floating-point', channels: 1, rate: 48000, bits: 32, meta: { rate: 8000, channels: 2 } });
+    assert.deepEqual(r.format, { sampleRate: 48000, channels: 1, bitDepth: 32, float: true });
   });
 
   it('reads msg.format as a name or as an object', () => {
-    assert.deepEqual(readAudioMessage({ payload: Buffer.alloc(4), format: 'f32le', sampleRate: 24000 }, false).chunk.format,
+    assert.deepEqual(readAudioMessage({ payload: Buffer.alloc(4), format: 'f32le', sampleRate: 24000 }).format,
       { sampleRate: 24000, bitDepth: 32, float: true });
-    assert.deepEqual(readAudioMessage({ payload: Buffer.alloc(4), format: { sampleRate: 22050, channels: 2, bitsPerSample: 24 } }, false).chunk.format,
+    assert.deepEqual(readAudioMessage({ payload: Buffer.alloc(4), format: { sampleRate: 22050, channels: 2, bitsPerSample: 24 } }).format,
       { sampleRate: 22050, channels: 2, bitDepth: 24 });
   });
 
   it('refuses big-endian PCM with a message saying what to change', () => {
-    assert.throws(() => readAudioMessage({ payload: Buffer.alloc(4), meta: { rate: 16000, endian: 'big' } }, false),
+    assert.throws(() => readAudioMessage({ payload: Buffer.alloc(4), meta: { rate: 16000, endian: 'big' } }),
       (e: unknown) => e instanceof AudioFormatError && /big-endian PCM is not supported.*little-endian/.test(e.message));
-    assert.throws(() => readAudioMessage({ payload: Buffer.alloc(4), format: 's16be' }, false), AudioFormatError);
+    assert.throws(() => readAudioMessage({ payload: Buffer.alloc(4), format: 's16be' }), AudioFormatError);
   });
 
-  it('a whole WAV or file-in parts are recordings; the last part ends it', () => {
-    assert.equal(readAudioMessage({ payload: Buffer.alloc(4) }, true).recording, true);
-    const p = readAudioMessage({ payload: Buffer.alloc(4), parts: { index: 2, count: 3, id: 'x' } }, false);
-    assert.equal(p.recording, true);
-    assert.equal(p.ends, true);
+  it('the last of msg.parts, msg.complete and core file-in\'s payload-less closing message end a recording', () => {
+    assert.equal(readAudioMessage({ payload: Buffer.alloc(4), parts: { index: 1, count: 3, id: 'x' } }).ends, false);
+    assert.equal(readAudioMessage({ payload: Buffer.alloc(4), parts: { index: 2, count: 3, id: 'x' } }).ends, true);
+    assert.equal(readAudioMessage({ payload: Buffer.alloc(4), complete: true }).ends, true);
+    // file in, a file of exactly 64 KiB: chunk 0 has no count; the end comes as {parts: {index: 1, count: 1}}.
+    const end = readAudioMessage({ parts: { index: 1, count: 1, id: 'x' } });
+    assert.equal(end.ends, true);
+    assert.equal(end.data, undefined);
+  });
+
+  it('big-endian is fine for a WAV (its header decides), also as base64 text', () => {
+    const wav = encodeWav(Buffer.alloc(32), 16000);
+    assert.doesNotThrow(() => readAudioMessage({ payload: wav, meta: { endian: 'big' } }));
+    assert.doesNotThrow(() => readAudioMessage({ payload: wav.toString('base64'), meta: { endian: 'big' } }));
   });
 });

@@ -74,7 +74,7 @@ describe('media/audio WAV reader', () => {
     assert.equal(h.dataOffset, 12 + 8 + 40 + 8);
     assert.deepEqual(Array.from(ours(f).samples), Array.from(stereo));
     const p = buildWav({ channels: 2, sampleRate: 48000, bits: 24, extensible: 1, data: encodeSamples(stereo, 24) });
-    assert.deepEqual({ ...parseWavHeader(p), dataOffset: 0 }, { sampleRate: 48000, channels: 2, bitDepth: 24, float: false, dataOffset: 0, dataLength: stereo.length * 3 });
+    assert.deepEqual({ ...parseWavHeader(p), dataOffset: 0 }, { sampleRate: 48000, channels: 2, bitDepth: 24, float: false, dataOffset: 0, dataLength: stereo.length * 3, fileLength: p.length });
   });
 
   it('skips LIST and fact chunks (odd-sized, padded) before data', () => {
@@ -134,7 +134,7 @@ describe('media/audio WAV reader', () => {
     assert.equal(wav.length, 44 + pcm.length);
     const ref = new WaveFile(wav);
     assert.equal((ref.fmt as { sampleRate: number }).sampleRate, 24000);
-    assert.deepEqual(parseWavHeader(wav), { sampleRate: 24000, channels: 1, bitDepth: 16, float: false, dataOffset: 44, dataLength: pcm.length });
+    assert.deepEqual(parseWavHeader(wav), { sampleRate: 24000, channels: 1, bitDepth: 16, float: false, dataOffset: 44, dataLength: pcm.length, fileLength: wav.length });
     assert.deepEqual(wav.subarray(44), pcm);
     assert.equal(encodeWav(Buffer.alloc(7), 16000, 2).length, 44 + 4, 'partial frames are dropped');
   });

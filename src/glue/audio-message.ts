@@ -4,7 +4,7 @@
  * sox-utils chunk shape `{payload, encoding, channels, rate, bits}`), stream parts from the core `file in`
  * node, and whether the message ends a recording.
  */
-import { AudioFormatError, type AudioChunk, type RawPcmFormat } from '../media/audio';
+import { AudioFormatError, isWav, type RawPcmFormat, type UplinkChunk } from '../media/audio';
 
 export interface AudioMessage {
   payload?: unknown;
@@ -21,14 +21,6 @@ export interface AudioMessage {
   parts?: { index?: unknown; count?: unknown; id?: unknown };
   complete?: unknown;
   end?: unknown;
-}
-
-export interface ReadAudioMessage {
-  chunk: AudioChunk;
-  /** The message carries a recording (a file or a part of one) rather than live input. */
-  recording: boolean;
-  /** The message is the last of a recording: flush, pad with silence, maybe finish. */
-  ends: boolean;
 }
 
 const num = (v: unknown): number | undefined => {
@@ -84,27 +76,36 @@ function merge(...sources: Described[]): Described {
   return out;
 }
 
-export function readAudioMessage(msg: AudioMessage, payloadIsWav: boolean): ReadAudioMessage {
+/** Base64 of "RIFF" / "RF64" (what a WAV's text starts with), or a WAV data URL. */
+const WAV_TEXT = /^(data:audio\/(x-)?wav[^,]*,)?(UklGR|UkY2N)/;
+
+function looksLikeWav(payload: unknown): boolean {
+  if (typeof payload === 'string') return WAV_TEXT.test(payload.trimStart());
+  return !!payload && ArrayBuffer.isView(payload) && isWav(new Uint8Array(payload.buffer, payload.byteOffset, Math.min(12, payload.byteLength)));
+}
+
+/**
+ * The chunk a message carries for the uplink. `ends` is what the message itself says (msg.complete,
+ * msg.end, the last of msg.parts, also the payload-less message core `file in` ends a file with);
+ * whether a WAV ends with its message is the uplink's to decide from the header.
+ */
+export function readAudioMessage(msg: AudioMessage): UplinkChunk {
   const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v);
   const fromFormat: Described = typeof msg.format === 'string' ? parseFormatName(msg.format) : isObject(msg.format) ? describedBy(msg.format) : {};
   const fromMeta: Described = isObject(msg.meta) ? describedBy(msg.meta) : {};
   const own = describedBy(msg as Record<string, unknown>);
   const described = merge(fromMeta, fromFormat, own);
-  if (described.bigEndian && !payloadIsWav) {
+  if (described.bigEndian && !looksLikeWav(msg.payload)) {
     throw new AudioFormatError('big-endian PCM is not supported; accepted: little-endian PCM (set the microphone or sox to little endian, e.g. -L)', 'UNSUPPORTED');
   }
   const { bigEndian: _be, ...format } = described;
 
-  let part: AudioChunk['part'];
+  let part: UplinkChunk['part'];
   const p = msg.parts;
   if (p && typeof p === 'object' && num(p.index) !== undefined) {
     part = { index: num(p.index) as number, count: num(p.count), id: p.id === undefined ? undefined : String(p.id) };
   }
   const lastPart = !!part && part.count !== undefined && part.index >= part.count - 1;
-  const ends = msg.complete === true || msg.complete === 'true' || msg.end === true || lastPart || (!part && payloadIsWav);
-  return {
-    chunk: { data: msg.payload, format, part, last: ends },
-    recording: payloadIsWav || !!part,
-    ends,
-  };
+  const ends = msg.complete === true || msg.complete === 'true' || msg.end === true || lastPart;
+  return { data: msg.payload, format, part, ends };
 }

@@ -16,6 +16,8 @@ export class FramePacer {
   dueAt = -1;
   private drainedCallbacks: Array<() => void> = [];
   private closed = false;
+  /** Frames the queue may hold; what a real-time push brings beyond it is dropped (see push). */
+  maxQueuedFrames = Infinity;
 
   /**
    * @param frameMs duration of one frame
@@ -25,20 +27,28 @@ export class FramePacer {
   constructor(private readonly frameMs: number, private readonly send: (frame: Buffer) => void,
     readonly now: () => number = Date.now) {}
 
-  /** Queues frames; `realtime` false sends everything queued at once (keeping order). */
-  push(frames: Buffer[], realtime: boolean): void {
-    if (this.closed) return;
-    for (const f of frames) this.queue.push(f);
+  /**
+   * Queues frames; `realtime` false sends everything queued at once (keeping order). In real time the
+   * queue holds at most `maxQueuedFrames`: the newest frames that do not fit are dropped (what already
+   * waits keeps its place, so the audio that is sent stays contiguous) and their count is returned.
+   * `keep` frames (a recording's end silence) are queued whatever the bound: the utterance must close.
+   */
+  push(frames: Buffer[], realtime: boolean, keep = false): number {
+    if (this.closed) return 0;
+    const room = realtime && !keep ? Math.max(0, this.maxQueuedFrames - this.queuedFrames) : frames.length;
+    const taken = Math.min(room, frames.length);
+    for (let i = 0; i < taken; i++) this.queue.push(frames[i]);
     if (!realtime) {
       this.unschedule();
       this.flushAll();
-      return;
+      return 0;
     }
     if (this.dueAt < 0) {
       this.startedAt = this.now();
       this.sentSinceStart = 0;
       this.tick();
     }
+    return frames.length - taken;
   }
 
   /** Calls `cb` once everything queued so far has been sent (at once if nothing is queued). */

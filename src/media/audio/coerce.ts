@@ -4,7 +4,7 @@
  * and plain arrays of numbers. Typed sample arrays say what they hold, so the caller can set the format.
  */
 import { AudioFormatError } from './errors';
-import { sniffCompressed } from './sniff';
+import { sniffCompressed, sniffNotAudio } from './sniff';
 import { isWav } from './wav';
 
 export interface CoercedBytes {
@@ -13,6 +13,8 @@ export interface CoercedBytes {
   typedFloat?: boolean;
   /** The payload held signed 16-bit samples (Int16Array, or an array of integers in the int16 range). */
   typedInt16?: boolean;
+  /** The payload was text (base64 or a data URL): it must decode to whole samples, or it was never audio. */
+  fromText?: boolean;
 }
 
 export interface CoerceOptions {
@@ -67,6 +69,10 @@ function fromString(s: string): Buffer {
 }
 
 function decodeBase64(text: string, what: string): Buffer {
+  // Base64 is wrapped at line ends, never broken by spaces inside a line: "hello world" is words.
+  if (/[A-Za-z0-9+/=][ \t]+[A-Za-z0-9+/=]/.test(text)) {
+    throw new AudioFormatError(`${what} is text ("${text.slice(0, 24)}${text.length > 24 ? '...' : ''}"), not base64 audio; ${ACCEPTED}`);
+  }
   const compact = text.replace(/\s+/g, '');
   // Buffer.from(..., 'base64') silently skips junk; check first so "hello world" is an error, not noise.
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
@@ -81,15 +87,13 @@ function decodeBase64(text: string, what: string): Buffer {
  */
 export function coerceToBytes(data: unknown, options: CoerceOptions = {}): CoercedBytes {
   let out: CoercedBytes;
+  // Typed arrays made in a Function node come from another realm (its vm context), where `instanceof`
+  // fails: they are told apart by their built-in tag, which every realm shares.
+  const tag = Object.prototype.toString.call(data).slice(8, -1);
   if (Buffer.isBuffer(data)) out = { bytes: data };
-  else if (data instanceof Int16Array) out = { bytes: view(data), typedInt16: true };
-  else if (data instanceof Float32Array) out = { bytes: view(data), typedFloat: true };
-  else if (data instanceof Float64Array) out = { bytes: float32Bytes(data), typedFloat: true };
-  else if (data instanceof Uint8Array || data instanceof DataView) out = { bytes: view(data) };
-  else if (data instanceof ArrayBuffer) out = { bytes: Buffer.from(data) };
-  else if (ArrayBuffer.isView(data)) {
-    throw new AudioFormatError(`payload is a ${data.constructor.name}, which is not supported; ${ACCEPTED}`);
-  } else if (typeof data === 'string') out = { bytes: fromString(data) };
+  else if (ArrayBuffer.isView(data)) out = fromView(data, tag);
+  else if (tag === 'ArrayBuffer' || tag === 'SharedArrayBuffer') out = { bytes: Buffer.from(data as ArrayBuffer) };
+  else if (typeof data === 'string') out = { bytes: fromString(data), fromText: true };
   else if (Array.isArray(data)) out = fromNumbers(data);
   else if (isSerialisedBuffer(data)) out = { bytes: Buffer.from(data.data) };
   else {
@@ -97,12 +101,24 @@ export function coerceToBytes(data: unknown, options: CoerceOptions = {}): Coerc
     throw new AudioFormatError(`payload is ${what === 'object' ? 'an object' : what}, which is not audio; ${ACCEPTED}`);
   }
   if (options.sniff !== false && !out.typedFloat && !out.typedInt16) {
+    const other = sniffNotAudio(out.bytes);
+    if (other) throw new AudioFormatError(`payload is ${other}, not audio; ${ACCEPTED}`);
     const format = sniffCompressed(out.bytes);
     if (format) {
       throw new AudioFormatError(`${format} is not supported; send WAV or raw PCM (e.g. convert with ffmpeg -i in.mp3 -ar 16000 -ac 1 out.wav)`, 'UNSUPPORTED');
     }
   }
   return out;
+}
+
+function fromView(data: ArrayBufferView, tag: string): CoercedBytes {
+  switch (tag) {
+    case 'Int16Array': return { bytes: view(data), typedInt16: true };
+    case 'Float32Array': return { bytes: view(data), typedFloat: true };
+    case 'Float64Array': return { bytes: float32Bytes(data as Float64Array), typedFloat: true };
+    case 'Uint8Array': case 'Uint8ClampedArray': case 'DataView': return { bytes: view(data) };
+    default: throw new AudioFormatError(`payload is a ${tag}, which is not supported; ${ACCEPTED}`);
+  }
 }
 
 function isSerialisedBuffer(v: unknown): v is { type: 'Buffer'; data: number[] } {

@@ -58,11 +58,6 @@ export function windowLevelsDb(frame: Buffer, sampleRate = 16000): { levels: num
   return { levels, window: win };
 }
 
-/** Loudest 20 ms window of a PCM16 frame, in dBFS (-Infinity for digital silence). */
-export function frameLevelDb(frame: Buffer, sampleRate = 16000): number {
-  return Math.max(-Infinity, ...windowLevelsDb(frame, sampleRate).levels);
-}
-
 export class SilenceGate {
   readonly thresholdDb: number;
   readonly marginDb: number;

@@ -5,6 +5,7 @@ export { bytesPerFrame, decodeInterleaved, decodeToMono, downmixToMono, floatToP
 export { StreamingResampler, type ResamplerOptions } from './resampler';
 export { Pcm16Framer } from './framer';
 export { type CoercedBytes, type CoerceOptions, coerceToBytes } from './coerce';
-export { sniffCompressed } from './sniff';
+export { sniffCompressed, sniffNotAudio } from './sniff';
 export { type RawPcmFormat, type AudioChunk, AudioInputStream, checkRawFormat } from './input';
-export { SilenceGate, type SilenceGateOptions, GATE_DEFAULTS, frameLevelDb, windowLevelsDb } from './gate';
+export { SilenceGate, type SilenceGateOptions, GATE_DEFAULTS, windowLevelsDb } from './gate';
+export { AudioUplink, UPLINK_DEFAULTS, type UplinkChunk, type UplinkOutlet, type UplinkSettings } from './uplink';

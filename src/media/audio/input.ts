@@ -1,6 +1,5 @@
 /**
- * The normaliser between what flows carry and what the service takes: any supported payload in, 16 kHz
- * mono PCM16 out, one stream at a time, continued across messages.
+ * Any supported payload in, 16 kHz mono PCM16 out, one stream at a time, continued across messages.
  *
  * Stream rules (why each exists):
  * - A WAV header starts a stream whose format comes from the header; the chunks that follow are raw data of
@@ -18,20 +17,16 @@
  *   caller can report it after sending that audio.
  */
 import { type CoercedBytes, coerceToBytes } from './coerce';
-
-export { coerceToBytes };
 import { AudioFormatError } from './errors';
 import { bytesPerFrame, decodeToMonoInto } from './pcm';
 import { StreamingResampler } from './resampler';
-import { isWav, parseWavHeader, type WavHeader } from './wav';
+import { EMPTY, concat, type Stream } from './stream-state';
+import { isWav, isWavStart, parseWavHeader, type WavHeader } from './wav';
+import {
+  checkRawFormat, hasAny, misalignedChunk, partialFrameAtEnd, resolveRawFormat, sameFormat, textNotSamples, truncatedWav, type RawPcmFormat,
+} from './raw-format';
 
-export interface RawPcmFormat {
-  sampleRate: number;
-  channels: number;
-  bitDepth: 8 | 16 | 24 | 32;
-  float: boolean;
-}
-
+export { checkRawFormat, type RawPcmFormat };
 export interface AudioChunk {
   /** msg.payload */
   data: unknown;
@@ -41,71 +36,14 @@ export interface AudioChunk {
   part?: { index: number; count?: number; id?: string };
   /** This chunk ends the stream: the resampler tail is returned with it. */
   last?: boolean;
+  /** `data` is bytes decoded from text (base64): they must make whole samples, or the text was never audio. */
+  fromText?: boolean;
 }
 
 /** A WAV header split over several small chunks is collected up to this size before giving up. */
 const MAX_HEADER_BYTES = 1 << 20;
-const MAX_CHANNELS = 64;
-const EMPTY = Buffer.alloc(0);
 /** Largest decode scratch kept between chunks (samples): 10 s at 48 kHz. */
 const MAX_SCRATCH = 480000;
-
-interface Stream {
-  format: RawPcmFormat;
-  fromWav: boolean;
-  /** Data bytes the WAV header still promises; undefined = until the stream ends. */
-  remaining: number | undefined;
-  /** The bytes of a partial frame, waiting for the rest. */
-  carry: Buffer;
-  resampler: StreamingResampler;
-  partId: string | undefined;
-  /** All promised data arrived and the tail was emitted; later chunks of the same parts are trailing bytes. */
-  complete: boolean;
-  /** Data bytes received so far. */
-  received: number;
-}
-
-/**
- * Checks a PCM format, so a wrong setting fails with a message instead of producing noise, and an
- * absurd WAV header (1 Hz) cannot make the resampler produce ~150 MB per second of input.
- * `what` names where the format came from in the message.
- */
-export function checkRawFormat(f: RawPcmFormat, what = 'raw PCM'): RawPcmFormat {
-  if (!Number.isInteger(f.sampleRate) || f.sampleRate < 1000 || f.sampleRate > 768000) {
-    throw new AudioFormatError(`${what} sample rate must be a whole number of Hz from 1000 to 768000, got ${String(f.sampleRate)}`);
-  }
-  if (!Number.isInteger(f.channels) || f.channels < 1 || f.channels > MAX_CHANNELS) {
-    throw new AudioFormatError(`${what} channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${String(f.channels)}`);
-  }
-  if (f.bitDepth !== 8 && f.bitDepth !== 16 && f.bitDepth !== 24 && f.bitDepth !== 32) {
-    throw new AudioFormatError(`${what} bit depth must be 8, 16, 24 or 32, got ${String(f.bitDepth)}`);
-  }
-  if (f.float && f.bitDepth !== 32) {
-    throw new AudioFormatError(`${what} float samples must be 32-bit, got ${f.bitDepth}-bit float`);
-  }
-  return f;
-}
-
-function sameFormat(a: RawPcmFormat, b: RawPcmFormat): boolean {
-  return a.sampleRate === b.sampleRate && a.channels === b.channels && a.bitDepth === b.bitDepth && a.float === b.float;
-}
-
-/** The first few bytes of a WAV, too short for isWav (a header cut into tiny chunks). */
-function isWavStart(b: Buffer): boolean {
-  if (b.length < 4 || b.length >= 12) return false;
-  const magic = b.toString('latin1', 0, 4);
-  return (magic === 'RIFF' || magic === 'RF64' || magic === 'BW64') && 'WAVE'.startsWith(b.toString('latin1', 8, Math.min(12, b.length)));
-}
-
-function hasAny(o: Partial<RawPcmFormat> | undefined): boolean {
-  return !!o && Object.values(o).some((v) => v !== undefined);
-}
-
-function concat(parts: Buffer[]): Buffer {
-  const nonEmpty = parts.filter((p) => p.length > 0);
-  if (nonEmpty.length === 0) return EMPTY;
-  return nonEmpty.length === 1 ? nonEmpty[0] : Buffer.concat(nonEmpty);
-}
 
 export class AudioInputStream {
   readonly targetRate: number;
@@ -120,6 +58,8 @@ export class AudioInputStream {
   private spare: StreamingResampler | undefined;
   private seconds = 0;
   private problems: AudioFormatError[] = [];
+  private notices: string[] = [];
+  private opened = 0;
   /** Decoded mono samples of the chunk in hand (reused: grown to the largest chunk, up to MAX_SCRATCH). */
   private scratch = new Float32Array(0);
 
@@ -129,14 +69,25 @@ export class AudioInputStream {
   }
 
   /** Format of the current stream's input, undefined between streams. */
-  get format(): RawPcmFormat | undefined {
-    return this.stream ? { ...this.stream.format } : undefined;
+  get format(): RawPcmFormat | undefined { return this.stream ? { ...this.stream.format } : undefined; }
+
+  /** How many streams have begun since this object was made: a change means the last chunk began one. */
+  get streamsOpened(): number { return this.opened; }
+
+  /**
+   * The current stream is a WAV whose header gave no length (a pipe or a recorder streaming it): it goes
+   * on with the following chunks until something ends it. Also true while a split header is collected.
+   */
+  get openEnded(): boolean {
+    const s = this.stream;
+    return !!this.headerStash || (!!s && s.fromWav && !s.complete && s.remaining === undefined);
   }
 
+  /** The current stream began with a WAV header (or one is being collected). */
+  get inWav(): boolean { return !!this.headerStash || !!this.stream?.fromWav; }
+
   /** Seconds of input audio decoded since this object was made (all streams). */
-  get inputSeconds(): number {
-    return this.seconds;
-  }
+  get inputSeconds(): number { return this.seconds; }
 
   /** Takes one chunk; returns the 16 kHz mono PCM16 that is ready now (not framed; may be empty). */
   push(chunk: AudioChunk): Buffer {
@@ -162,6 +113,7 @@ export class AudioInputStream {
         const insideWav = !!s && s.fromWav && !s.complete && !partStarts;
         const sniff = !partContinues && !insideWav;
         const coerced = coerceToBytes(chunk.data, { sniff });
+        if (chunk.fromText) coerced.fromText = true;
         this.route(coerced, chunk, part, partStarts, partContinues, isLast, out);
       }
     } catch (e) {
@@ -171,7 +123,7 @@ export class AudioInputStream {
       if (partStarts) {
         this.refusedPartId = part!.id;
         this.headerStash = undefined;
-        this.held.push(this.endStream());
+        this.held.push(this.endStream(true));
       }
       throw e;
     }
@@ -185,9 +137,16 @@ export class AudioInputStream {
    * audio was delivered anyway. Each is returned once.
    */
   takeProblems(): AudioFormatError[] {
-    const p = this.problems;
-    this.problems = [];
-    return p;
+    return this.problems.splice(0);
+  }
+
+  /**
+   * Things worth a warning that are not the fault of the chunk in hand: a raw chunk that was not whole
+   * sample frames (its odd bytes are carried, once per stream), or the short end of an earlier stream
+   * that a new one interrupted. Each is returned once.
+   */
+  takeNotices(): string[] {
+    return this.notices.splice(0);
   }
 
   /** Ends the current stream: returns the resampler's tail. The next push starts a new stream. */
@@ -213,14 +172,14 @@ export class AudioInputStream {
         header = parseWavHeader(bytes);
       } catch (e) {
         if (e instanceof AudioFormatError && e.code === 'TRUNCATED' && !isLast) {
-          out.push(this.endStream());
+          out.push(this.endStream(true));
           this.headerStash = { bytes: Buffer.from(bytes), partId: part?.id };
           return;
         }
         throw e;
       }
-      out.push(this.endStream());
-      this.startWav(header, bytes, part?.id, out);
+      out.push(this.endStream(true));
+      this.startWav(header, bytes, part?.id, out, !part);
       return;
     }
     if (s?.complete && partContinues) return; // trailing bytes after the WAV's data
@@ -230,9 +189,10 @@ export class AudioInputStream {
       this.feed(s, bytes, out);
       return;
     }
-    const format = this.resolveFormat(chunk.format, coerced);
+    const format = resolveRawFormat(this.defaults, chunk.format, coerced);
+    if (coerced.fromText && bytes.length % bytesPerFrame(format) !== 0) throw textNotSamples(bytes.length, format);
     if (!s || s.complete || partStarts || !sameFormat(s.format, format) || s.fromWav) {
-      out.push(this.endStream());
+      out.push(this.endStream(true));
       s = this.open(format, false, undefined, part?.id);
     }
     this.feed(s, bytes, out);
@@ -253,12 +213,16 @@ export class AudioInputStream {
       throw e;
     }
     this.headerStash = undefined;
-    this.startWav(header, bytes, stash.partId, out);
+    this.startWav(header, bytes, stash.partId, out, false);
   }
 
-  private startWav(header: WavHeader, bytes: Buffer, partId: string | undefined, out: Buffer[]): void {
+  /** `whole`: the chunk is a message of its own, so a RIFF size matching its length says the file is all here. */
+  private startWav(header: WavHeader, bytes: Buffer, partId: string | undefined, out: Buffer[], whole: boolean): void {
     const format = checkRawFormat({ sampleRate: header.sampleRate, channels: header.channels, bitDepth: header.bitDepth, float: header.float }, 'WAV');
-    const s = this.open(format, true, header.dataLength, partId);
+    let length = header.dataLength;
+    const fileHere = header.fileLength !== undefined && (bytes.length === header.fileLength || bytes.length === header.fileLength + 1);
+    if (length === undefined && whole && fileHere) length = bytes.length - header.dataOffset;
+    const s = this.open(format, true, length, partId);
     this.feed(s, bytes.subarray(header.dataOffset), out);
   }
 
@@ -268,21 +232,9 @@ export class AudioInputStream {
     let resampler = this.spare;
     if (!resampler || resampler.inRate !== format.sampleRate) resampler = new StreamingResampler(format.sampleRate, this.targetRate);
     this.spare = resampler;
-    this.stream = { format, fromWav, remaining, partId, carry: EMPTY, complete: false, resampler, received: 0 };
+    this.stream = { format, fromWav, remaining, partId, carry: EMPTY, complete: false, resampler, received: 0, warnedMisaligned: false };
+    this.opened++;
     return this.stream;
-  }
-
-  private resolveFormat(o: Partial<RawPcmFormat> | undefined, coerced: CoercedBytes): RawPcmFormat {
-    const d = this.defaults;
-    const sampleRate = o?.sampleRate ?? d.sampleRate;
-    const channels = o?.channels ?? d.channels;
-    // Typed arrays say what they hold, whatever the settings say.
-    if (coerced.typedInt16) return checkRawFormat({ sampleRate, channels, bitDepth: 16, float: false });
-    if (coerced.typedFloat) return checkRawFormat({ sampleRate, channels, bitDepth: 32, float: true });
-    const bitDepth = o?.bitDepth ?? d.bitDepth;
-    // A bit depth given without `float` means integer, unless it is the default's own 32-bit float.
-    const float = o?.float ?? (o?.bitDepth !== undefined ? bitDepth === 32 && d.float && d.bitDepth === 32 : d.float);
-    return checkRawFormat({ sampleRate, channels, bitDepth, float });
   }
 
   /** Decodes, down-mixes and resamples one chunk's data bytes into `out`. */
@@ -295,6 +247,11 @@ export class AudioInputStream {
     const whole = bytes.length - (bytes.length % frameBytes);
     // Copy: the caller may reuse its Buffer, and the carry must outlive it.
     s.carry = whole < bytes.length ? Buffer.from(bytes.subarray(whole)) : EMPTY;
+    // File parts are cut anywhere and WAV data may be too; a loose raw chunk should be whole samples.
+    if (s.carry.length > 0 && !s.fromWav && s.partId === undefined && !s.warnedMisaligned) {
+      s.warnedMisaligned = true;
+      this.notices.push(misalignedChunk(data.length, s.carry.length, s.format));
+    }
     const f = s.format;
     if (f.sampleRate === this.targetRate && f.channels === 1 && f.bitDepth === 16 && !f.float) {
       // Already what the service takes: a copy, not a round trip through float (bit-identical).
@@ -315,27 +272,23 @@ export class AudioInputStream {
     }
   }
 
-  private endStream(): Buffer {
+  /** `interrupted`: a new stream ends this one, so its problems are not the new chunk's. */
+  private endStream(interrupted = false): Buffer {
     const s = this.stream;
     this.stream = undefined;
     if (!s || s.complete) return EMPTY;
+    const before = this.problems.length;
     this.noteShortEnd(s);
+    if (interrupted) {
+      // The misalignment was already said when it happened; anything else is news, but not an error of the new chunk.
+      const found = this.problems.splice(before);
+      if (!s.warnedMisaligned) for (const p of found) this.notices.push(`the previous stream ended early: ${p.message}`);
+    }
     return s.resampler.flushPcm16();
   }
 
   private noteShortEnd(s: Stream): void {
-    const f = s.format;
-    const frame = bytesPerFrame(f);
-    const secs = (bytes: number) => `${(bytes / frame / f.sampleRate).toFixed(2)} s`;
-    if (s.fromWav && s.remaining !== undefined && s.remaining > 0) {
-      const promised = s.received + s.remaining;
-      this.problems.push(new AudioFormatError(`the WAV is truncated: its header promises ${promised} bytes (${secs(promised)}) of audio `
-        + `but the data ended after ${s.received} bytes (${secs(s.received)}); the audio received was sent`, 'TRUNCATED'));
-    } else if (s.carry.length > 0) {
-      const kind = `${f.float ? 'float ' : ''}${f.bitDepth}-bit, ${f.channels} channel${f.channels === 1 ? '' : 's'}`;
-      this.problems.push(new AudioFormatError(`the audio ended with ${s.carry.length} byte${s.carry.length === 1 ? '' : 's'} that do not make a whole `
-        + `sample frame (${frame} bytes per frame for ${kind} PCM) and were dropped; an odd byte count usually means the bit depth `
-        + 'or channel count is set wrong', 'INVALID'));
-    }
+    if (s.fromWav && s.remaining !== undefined && s.remaining > 0) this.problems.push(truncatedWav(s.received, s.remaining, s.format));
+    else if (s.carry.length > 0) this.problems.push(partialFrameAtEnd(s.carry.length, s.format));
   }
 }

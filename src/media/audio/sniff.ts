@@ -6,6 +6,51 @@
  * words are short, so those checks demand two valid frame headers one frame apart.
  */
 
+/**
+ * What the bytes are when they are clearly not audio at all (an image, a document, text), or undefined.
+ * Every check needs at least four exact bytes or a whole header's worth of structure: raw PCM reaches
+ * this function at the start of every live chunk, and a false alarm would refuse good audio.
+ */
+export function sniffNotAudio(b: Uint8Array): string | undefined {
+  if (b.length < 4) return undefined;
+  const text = (at: number, s: string) => b.length >= at + s.length && String.fromCharCode(...b.subarray(at, at + s.length)) === s;
+  if (isJpeg(b)) return 'a JPEG image';
+  if (b[0] === 0x89 && text(1, 'PNG\r\n\x1a\n')) return 'a PNG image';
+  if (text(0, 'GIF87a') || text(0, 'GIF89a')) return 'a GIF image';
+  if (text(0, 'RIFF') && text(8, 'WEBP')) return 'a WebP image';
+  if ((text(0, 'II*\0') || text(0, 'MM\0*')) && b.length >= 8) return 'a TIFF image';
+  if (text(0, 'BM') && b.length >= 18 && BMP_DIB_SIZES.has(b[14] | (b[15] << 8)) && b[16] === 0 && b[17] === 0 && (b[6] | b[7] | b[8] | b[9]) === 0) return 'a BMP image';
+  if (text(0, '%PDF-')) return 'a PDF document';
+  if (text(0, 'PK\x03\x04')) return 'a ZIP archive (or an Office document)';
+  if (isText(b)) return 'text';
+  return undefined;
+}
+
+/** DIB header sizes a real BMP can have. */
+const BMP_DIB_SIZES = new Set([12, 16, 40, 52, 56, 64, 108, 124]);
+
+/** SOI then an APPn/DQT/SOF/DHT/COM marker whose length field is plausible: a bare FF D8 FF is two PCM samples. */
+function isJpeg(b: Uint8Array): boolean {
+  if (b.length < 6 || b[0] !== 0xff || b[1] !== 0xd8 || b[2] !== 0xff) return false;
+  const marker = b[3];
+  const length = (b[4] << 8) | b[5];
+  if (marker === 0xe0) return b.length >= 11 && String.fromCharCode(...b.subarray(6, 11)) === 'JFIF\0';
+  if (marker === 0xe1) return b.length >= 11 && String.fromCharCode(...b.subarray(6, 11)) === 'Exif\0';
+  if (marker === 0xdb) return length === 67 || length === 132 || length === 197 || length === 262;
+  return false;
+}
+
+/** 32+ bytes of printable ASCII (tabs and line breaks allowed): a sentence, JSON or HTML, not samples. */
+function isText(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 256);
+  if (n < 32) return false;
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (!(c >= 0x20 && c <= 0x7e) && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+  }
+  return true;
+}
+
 /** The format's name, or undefined when the bytes do not look like a known compressed format. */
 export function sniffCompressed(b: Uint8Array): string | undefined {
   if (b.length < 4) return undefined;

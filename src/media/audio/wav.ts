@@ -20,6 +20,16 @@ export interface WavHeader extends WavFormat {
   dataOffset: number;
   /** Bytes of sample data; undefined when the header says 0 or 0xFFFFFFFF (streamed from a pipe): data runs to the end. */
   dataLength: number | undefined;
+  /** Bytes of the whole file as the RIFF size says; undefined when that is a streaming placeholder too. */
+  fileLength: number | undefined;
+}
+
+/**
+ * Sizes that writers streaming to a pipe put in place of the real one: 0, 0xFFFFFFFF, and sox's
+ * 0x7FFFF000 (2 GiB minus a page, with the RIFF size to match). No WAV that size travels in a message.
+ */
+function isPlaceholderSize(size: number): boolean {
+  return size === 0 || size >= 0x7ffff000;
 }
 
 const FORMAT_PCM = 0x0001;
@@ -107,6 +117,8 @@ export function parseWavHeader(buf: Buffer): WavHeader {
   }
   if (!isWav(buf)) throw notWav(buf);
   const rf64 = ascii(buf, 0) !== 'RIFF';
+  const riffSize = buf.readUInt32LE(4);
+  const fileLength = rf64 || isPlaceholderSize(riffSize) ? undefined : riffSize + 8;
   let ds64DataSize: number | undefined;
   let fmt: FmtChunk | undefined;
   let at = 12;
@@ -128,13 +140,20 @@ export function parseWavHeader(buf: Buffer): WavHeader {
       let dataLength: number | undefined = size;
       if (rf64 && size === 0xffffffff && ds64DataSize !== undefined) dataLength = ds64DataSize;
       // Writers streaming to a pipe cannot seek back to fill the size in: 0 or 0xFFFFFFFF means "until the end".
-      if (dataLength === 0 || dataLength === 0xffffffff) dataLength = undefined;
+      if (isPlaceholderSize(dataLength) && dataLength !== ds64DataSize) dataLength = undefined;
       const { formatTag: _tag, ...format } = fmt;
-      return { ...format, dataOffset: body, dataLength };
+      return { ...format, dataOffset: body, dataLength, fileLength };
     }
     // Chunks are padded to an even length; the pad byte is not counted in the size.
     at = body + size + (size & 1);
   }
+}
+
+/** The first few bytes of a WAV, too short for isWav (a header cut into tiny chunks). */
+export function isWavStart(b: Buffer): boolean {
+  if (b.length < 4 || b.length >= 12) return false;
+  const magic = b.toString('latin1', 0, 4);
+  return (magic === 'RIFF' || magic === 'RF64' || magic === 'BW64') && 'WAVE'.startsWith(b.toString('latin1', 8, Math.min(12, b.length)));
 }
 
 function isWavPrefix(buf: Uint8Array): boolean {
