@@ -14,6 +14,8 @@ const F16 = { sampleRate: 16000, channels: 1, bitDepth: 16 as const, float: fals
 
 interface Rig { uplink: AudioUplink; frames: Buffer[]; warnings: string[]; finished: number }
 
+const open: AudioUplink[] = [];
+
 function rig(settings: Partial<UplinkSettings> = {}): Rig {
   const r: Rig = { uplink: undefined as unknown as AudioUplink, frames: [], warnings: [], finished: 0 };
   r.uplink = new AudioUplink({ defaults: F16, ...settings }, {
@@ -21,6 +23,7 @@ function rig(settings: Partial<UplinkSettings> = {}): Rig {
     finish: () => { r.finished++; },
     warn: (m) => r.warnings.push(m),
   });
+  open.push(r.uplink);
   return r;
 }
 
@@ -29,7 +32,11 @@ const seconds = (frames: Buffer[]) => frames.reduce((n, f) => n + f.length, 0) /
 describe('media/audio AudioUplink (fake clock)', function () {
   let clock: sinon.SinonFakeTimers;
   beforeEach(() => { clock = sinon.useFakeTimers({ now: 1_000_000 }); });
-  afterEach(() => clock.restore());
+  afterEach(() => {
+    // Pacers share one process-wide timer: leave none scheduled on the fake clock.
+    for (const u of open.splice(0)) u.close();
+    clock.restore();
+  });
 
   it('paces a recording to real time and ends it with the end silence', function () {
     const r = rig({ endSilenceSeconds: 1 });

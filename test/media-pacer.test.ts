@@ -68,4 +68,20 @@ describe('FramePacer', function () {
     await new Promise((r) => setTimeout(r, 30));
     assert.deepEqual(got, [0]);
   });
+
+  it('holds at most maxQueuedFrames in real time: the newest that do not fit are dropped and counted, kept frames always queue', function () {
+    const t = 0;
+    const got: number[] = [];
+    const p = new FramePacer(100, (f) => got.push(f[1]), () => t);
+    p.maxQueuedFrames = 3;
+    assert.equal(p.push(frames(1, 5), true), 2);
+    assert.deepEqual(got, [0], 'the oldest frame went at once');
+    assert.equal(p.queuedFrames, 2);
+    assert.equal(p.push(frames(2, 4), true), 3, 'one more fits');
+    assert.equal(p.push(frames(3, 2), true, true), 0, 'kept frames go past the bound');
+    assert.equal(p.queuedFrames, 5);
+    assert.equal(p.push(frames(4, 3), false), 0, 'not real time: nothing waits, nothing is dropped');
+    assert.deepEqual(got, [0, 1, 2, 0, 0, 1, 0, 1, 2]);
+    p.close();
+  });
 });

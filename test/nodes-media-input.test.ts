@@ -124,7 +124,7 @@ describe('audio in with its neighbours in Node-RED', function () {
       { id: 'in1', type: 'livetranslate-audio-in', session: 'sess1', wires: [] },
       { id: 'caught', type: 'catch', scope: null, uncaught: false, wires: [] },
     ], { sess1: { apiKey: 'wrong-key-abcdef' } }, NODES);
-    const seen = statuses(helper.getNode('in1'));
+    const seen = statuses(helper.getNode('in1') as never);
     const errors = caughtErrors();
     await waitFor(() => seen.some((s) => s.fill === 'red'), 5000, 'red status');
     helper.getNode('in1').receive({ payload: Buffer.alloc(3200) });
