@@ -232,18 +232,21 @@ describe('fuzz: audio-in, image-in and control actions', function () {
     }
 
     // Still alive and translating.
-    helper.getNode('a1').receive({ action: 'update', payload: { targetLanguage: 'ja', output: 'text' } });
+    // Korean: neither the flow's language nor one the fuzz sets, so a Korean line proves this update took.
+    helper.getNode('a1').receive({ action: 'update', payload: { targetLanguage: 'ko', output: 'text' } });
     helper.getNode('a1').receive({ action: 'connect' });
-    const before = (helper.getNode('tr') as unknown as { listenerCount(e: string): number }) && sim.sessions.length;
-    let translated = 0;
-    helper.getNode('tr').on('input', () => { translated++; });
+    const translations: Array<{ payload?: unknown; language?: unknown }> = [];
+    helper.getNode('tr').on('input', (m: { payload?: unknown; language?: unknown }) => { translations.push(m); });
+    const translated = () => translations.length;
     const speech = Buffer.concat([tone(1, 300, -12), Buffer.alloc(32000)]);
     for (let off = 0; off < speech.length; off += 3200) helper.getNode('a1').receive({ payload: speech.subarray(off, off + 3200) });
-    await waitFor(() => translated > 0, 10000, 'a translation after the fuzz').catch((e: Error) => {
+    await waitFor(() => translated() > 0, 10000, 'a translation after the fuzz').catch((e: Error) => {
       const rt = (helper.getNode('sess') as unknown as { realtime: { state: string; stats: unknown; queuedAudioFrames: number } }).realtime;
       const last = sim.sessions[sim.sessions.length - 1];
       throw new Error(`${e.message}: client ${rt.state} ${JSON.stringify(rt.stats)}; simulator ${sim.sessions.length} sessions, last ${JSON.stringify({ ...last, receivedAudio: undefined, eventsSent: last.eventsSent.slice(-8), utterances: last.utterances.length })}`);
     });
-    assert.ok(before >= 1);
+    assert.equal(translations[0].language, 'ko');
+    assert.ok(typeof translations[0].payload === 'string' && translations[0].payload.length > 0, 'a translated line');
+    assert.equal(sim.sessions[sim.sessions.length - 1].config.translation?.language, 'ko', 'the update reached the service');
   });
 });
