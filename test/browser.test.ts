@@ -342,8 +342,11 @@ describe('in a real browser: editor, examples and the captions page', function (
       await page.waitForTimeout(300);
       await assertNoOverlap(page, name);
       await assertFieldsShowValues(page, imported.filter((n) => /^livetranslate-/.test(n.type) && n.type !== 'livetranslate-session'));
+      // the flow as a user sees it with the sidebar closed (the whole flow fits)
+      await page.evaluate(() => RED.menu.setSelected('menu-item-sidebar', false));
       await clearNotifications(page);
       await page.screenshot({ path: artifact(`flow-${name}.png`) });
+      await page.evaluate(() => RED.menu.setSelected('menu-item-sidebar', true));
 
       const logFrom = red.log.length;
       await page.click('#red-ui-header-button-deploy');
