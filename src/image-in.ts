@@ -28,7 +28,8 @@ interface ImageInDef extends NodeDef {
   changeThreshold?: number | string;
 }
 
-interface Frame { bytes: Buffer; msg: NodeMessageInFlow }
+/** A frame and the `done` of its message: each message gets one outcome, when its frame's fate is known. */
+interface Frame { bytes: Buffer; msg: NodeMessageInFlow; done: (err?: Error) => void }
 
 /** Speech counts as active this long after the service last said so (the picture still explains it). */
 const SPEECH_GRACE_MS = 2000;
@@ -129,12 +130,11 @@ export = function register(RED: NodeAPI): void {
           scene.accept(thumb);
         }
         deliver(img.jpeg, img.tokens);
-      }).catch((e: Error) => {
-        if (closed) return;
-        node.status({ fill: 'red', shape: 'ring', text: texts('status.badimage') });
-        node.error(e.message, frame.msg);
+      }).then(() => frame.done(), (e: Error) => {
+        if (!closed) node.status({ fill: 'red', shape: 'ring', text: texts('status.badimage') });
+        frame.done(e);
       });
-    });
+    }, Date.now, (frame) => frame.done());
 
     if (!session) node.status({ fill: 'red', shape: 'ring', text: texts('status.nosession') });
     else {
@@ -172,9 +172,8 @@ export = function register(RED: NodeAPI): void {
           done();
           return;
         }
-        limiter.offer({ bytes, msg });
+        limiter.offer({ bytes, msg, done });
         showStatus();
-        done();
       } catch (e) {
         node.status({ fill: 'red', shape: 'ring', text: texts('status.badimage') });
         done(e as Error);

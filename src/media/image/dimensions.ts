@@ -104,12 +104,33 @@ function readPngSize(buf: Buffer): { width: number; height: number } | undefined
   return width > 0 && height > 0 ? { width, height } : undefined;
 }
 
-/** Stored (not EXIF-rotated) size of a JPEG or PNG; undefined for other types or broken headers. */
+/** Stored (not EXIF-rotated) size from the headers of a JPEG, PNG, GIF, WebP or BMP; undefined otherwise. */
 export function readImageSize(buf: Buffer): { width: number; height: number } | undefined {
   if (buf.length >= 4 && buf[0] === 0xff && buf[1] === 0xd8) {
     const info = readJpegInfo(buf);
     return info && { width: info.width, height: info.height };
   }
   if (buf.length >= 8 && buf[0] === 0x89 && buf.toString('latin1', 1, 4) === 'PNG') return readPngSize(buf);
+  const tag = buf.toString('latin1', 0, 4);
+  // GIF: logical screen size, little-endian 16-bit, after the 6-byte signature.
+  if (tag === 'GIF8' && buf.length >= 10) return { width: buf.readUInt16LE(6), height: buf.readUInt16LE(8) };
+  if (tag === 'RIFF' && buf.length >= 30 && buf.toString('latin1', 8, 12) === 'WEBP') return readWebpSize(buf);
+  // BMP: signed 32-bit sizes after the 14-byte file header (negative height = top-down), 16-bit in OS/2 core headers.
+  if (buf.length >= 26 && buf.toString('latin1', 0, 2) === 'BM') {
+    const core = buf.readUInt32LE(14) === 12;
+    return core ? { width: buf.readUInt16LE(18), height: buf.readUInt16LE(20) }
+      : { width: Math.abs(buf.readInt32LE(18)), height: Math.abs(buf.readInt32LE(22)) };
+  }
+  return undefined;
+}
+
+function readWebpSize(buf: Buffer): { width: number; height: number } | undefined {
+  const chunk = buf.toString('latin1', 12, 16);
+  if (chunk === 'VP8X') return { width: 1 + buf.readUIntLE(24, 3), height: 1 + buf.readUIntLE(27, 3) };
+  if (chunk === 'VP8L') {
+    const bits = buf.readUInt32LE(21);
+    return { width: 1 + (bits & 0x3fff), height: 1 + ((bits >>> 14) & 0x3fff) };
+  }
+  if (chunk === 'VP8 ') return { width: buf.readUInt16LE(26) & 0x3fff, height: buf.readUInt16LE(28) & 0x3fff };
   return undefined;
 }

@@ -8,6 +8,7 @@ import { IMAGE_MAX_BYTES } from '../../protocol/catalog';
 import { budgetQuality, fitBudget, type ImageBudget } from './budget';
 import { decodeBmp } from './bmp';
 import { ImageFormatError } from './errors';
+import { MAX_SOURCE_PIXELS } from './limits';
 import type { SharpFactory, SharpPipeline } from './sharp-loader';
 import { IMAGE_TYPE_NAMES, type ImageType } from './sniff';
 
@@ -48,7 +49,7 @@ async function openSource(sharp: SharpFactory, buf: Buffer, type: ImageType): Pr
   }
   // failOn 'error' rejects truncated or broken data but tolerates the warnings cheap webcams trigger.
   // Only the first page/frame is read (sharp's default), which is what we want for GIF and TIFF.
-  const open = (): SharpPipeline => sharp(buf, { failOn: 'error' });
+  const open = (): SharpPipeline => sharp(buf, { failOn: 'error', limitInputPixels: MAX_SOURCE_PIXELS });
   const meta = await open().metadata();
   if (!meta.width || !meta.height) throw new ImageFormatError(`cannot read the size of this ${IMAGE_TYPE_NAMES[type]} image`);
   return { open, width: meta.width, height: meta.height, orientation: meta.orientation ?? 1, hasAlpha: meta.hasAlpha === true };

@@ -7,9 +7,12 @@ import { imageTokens, DEFAULT_BUDGET, type ImageBudget } from './budget';
 import { coerceImageBytes } from './coerce';
 import { encodeWithSharp } from './encode';
 import { ImageFormatError } from './errors';
+import { MAX_SOURCE_PIXELS } from './limits';
+
+export { MAX_SOURCE_PIXELS };
 import { jpegPassThrough } from './passthrough';
 import { loadSharp, sharpLoadError } from './sharp-loader';
-import { IMAGE_TYPE_NAMES, sniffImageType, type ImageType } from './sniff';
+import { IMAGE_TYPE_NAMES, readImageSize, sniffImageType, type ImageType } from './sniff';
 
 export { isSharpAvailable, _setSharpForTests } from './sharp-loader';
 
@@ -22,6 +25,14 @@ export interface NormalizedImage {
   resized: boolean;
   /** What the service bills for this frame (0.5 per started 28×28 tile). */
   tokens: number;
+}
+
+function refuseHuge(buf: Buffer, type: ImageType): void {
+  const size = readImageSize(buf);
+  if (!size || size.width * size.height <= MAX_SOURCE_PIXELS) return;
+  const mpx = (size.width * size.height / 1e6).toFixed(1);
+  throw new ImageFormatError(`the ${IMAGE_TYPE_NAMES[type]} image is ${size.width}x${size.height} (${mpx} Mpx); images over `
+    + `${MAX_SOURCE_PIXELS / 1e6} Mpx are refused before decoding (shrink it first, e.g. to 1920x1080)`);
 }
 
 function needsSharp(what: string): ImageFormatError {
@@ -39,6 +50,7 @@ export async function normalizeImage(input: Buffer, budget: ImageBudget = DEFAUL
   if (!sourceType) {
     throw new ImageFormatError('the data is not an image: expected JPEG, PNG, WebP, GIF, BMP or TIFF');
   }
+  refuseHuge(buf, sourceType);
   const sharp = loadSharp();
 
   if (sourceType === 'jpeg') {

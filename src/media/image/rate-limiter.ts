@@ -20,16 +20,19 @@ export class LatestFrameLimiter<T> {
    *   send is caught (an uncaught one would take the whole Node-RED process down) and the frame counted
    *   as dropped.
    * @param now clock in ms, injectable for tests.
+   * @param dropped called with each frame that will never be sent (replaced by a newer one, or pending at close).
    */
-  constructor(perSecond: number, private readonly send: (frame: T) => void, private readonly now: () => number = Date.now) {
+  constructor(perSecond: number, private readonly send: (frame: T) => void, private readonly now: () => number = Date.now,
+    private readonly dropped_?: (frame: T) => void) {
     if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new RangeError(`perSecond must be a positive number, got ${perSecond}`);
     this.intervalMs = 1000 / perSecond;
   }
 
   offer(frame: T): void {
-    if (this.closed) { this.droppedCount++; return; }
-    if (this.latest) this.droppedCount++;
+    if (this.closed) { this.drop(frame); return; }
+    const older = this.latest;
     this.latest = { frame };
+    if (older) this.drop(older.frame);
     this.flush(false);
   }
 
@@ -53,7 +56,14 @@ export class LatestFrameLimiter<T> {
   close(): void {
     this.closed = true;
     this.clearTimer();
-    if (this.latest) { this.latest = undefined; this.droppedCount++; }
+    const pending = this.latest;
+    this.latest = undefined;
+    if (pending) this.drop(pending.frame);
+  }
+
+  private drop(frame: T): void {
+    this.droppedCount++;
+    if (this.dropped_) this.dropped_(frame);
   }
 
   /** Send the pending frame if allowed now; otherwise make sure exactly one timer will retry. */

@@ -37,6 +37,8 @@ export interface SharpPipeline {
 export interface SharpInputOptions {
   /** 'error': reject truncated and broken data, tolerate libjpeg-style warnings from cheap webcams. */
   failOn?: 'none' | 'truncated' | 'error' | 'warning';
+  /** Refuse inputs with more pixels than this before decoding them. */
+  limitInputPixels?: number;
   raw?: { width: number; height: number; channels: 1 | 2 | 3 | 4 };
 }
 
