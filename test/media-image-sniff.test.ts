@@ -47,9 +47,11 @@ describe('media/image sniff', () => {
     assert.deepEqual(readImageSize(exif), { width: 120, height: 80 });
   });
 
-  it('gives undefined for other types and broken headers', () => {
-    assert.equal(readImageSize(samples.webp!), undefined);
-    assert.equal(readImageSize(samples.bmp!), undefined);
+  it('reads WebP and BMP sizes too; gives undefined for other types and broken headers', () => {
+    const webp = readImageSize(samples.webp!);
+    const bmp = readImageSize(samples.bmp!);
+    assert.ok(webp && webp.width > 0 && webp.height > 0, 'WebP size from its header');
+    assert.ok(bmp && bmp.width > 0 && bmp.height > 0, 'BMP size from its header');
     assert.equal(readImageSize(samples.jpeg!.subarray(0, 30)), undefined);
     assert.equal(readImageSize(Buffer.from('not an image at all')), undefined);
   });
