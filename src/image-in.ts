@@ -138,7 +138,7 @@ export = function register(RED: NodeAPI): void {
 
     if (!session) node.status({ fill: 'red', shape: 'ring', text: texts('status.nosession') });
     else {
-      unregister = session.register({ id: node.id, status: (s: NodeStatus) => { sessionStatus = s; showStatus(); } } as unknown as Node);
+      unregister = session.register({ status: (s: NodeStatus) => { sessionStatus = s; showStatus(); } });
       if (sendWhen === 'speech') {
         unsubscribe = session.subscribe({
           event: (event) => {

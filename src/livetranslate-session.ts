@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Node, NodeAPI, NodeDef, NodeStatus } from 'node-red';
+import type { NodeAPI, NodeDef, NodeStatus } from 'node-red';
 import { ActivityTracker, RealtimeSession, redact, type DropReport } from './client';
 import { toWireConfig, wireUpdate } from './protocol';
-import type { DropSummary, LiveTranslateSessionNode, SessionListener } from './glue/session-node';
+import type { DropSummary, LiveTranslateSessionNode, SessionListener, StatusSink } from './glue/session-node';
 import { sessionTexts } from './glue/texts';
 import { statusFor, withDrops } from './glue/status';
 import { WarningCoalescer, formatSeconds } from './util/warning-coalescer';
@@ -31,7 +31,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const settings: SessionSettings = readSessionSettings(def);
     const apiKey = (node.credentials && node.credentials.apiKey) || process.env.DASHSCOPE_API_KEY || '';
-    const users = new Set<Node>();
+    const users = new Set<StatusSink>();
     const listeners = new Set<SessionListener>();
     const ungreeted = new Set<SessionListener>();
     const activity = new ActivityTracker();
@@ -184,7 +184,7 @@ export = function register(RED: NodeAPI): void {
       realtime: { get: () => realtime },
     });
 
-    node.register = (user: Node) => {
+    node.register = (user: StatusSink) => {
       users.add(user);
       showStatus();
       return () => { users.delete(user); };

@@ -89,6 +89,8 @@ describe('RealtimeSession: the backoff holds while audio flows', function () {
       };
       while (Date.now() - t0 < OUTAGE_MS) await step(FRAME);
       const during = attempts.length;
+      const gaps = attempts.slice(1).map((t, i) => ((t - attempts[i]) / 1000).toFixed(1));
+      process.stdout.write(`      ${kind}: ${during} attempts in 60 s, gaps ${gaps.join(', ')} s; ${s.stats.audioFramesDropped} of ${s.stats.audioFramesAppended} frames dropped (counted)\n`);
 
       // The attempts during the fault: few, and never closer than the backoff's floor.
       assert.ok(during <= 8, `${during} connection attempts in 60 s (at most 8)`);

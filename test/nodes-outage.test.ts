@@ -86,6 +86,7 @@ describe('an outage with a live microphone, in Node-RED, in real time', function
 
       // The log: a handful of coalesced warnings, not one per attempt or per second of drops.
       const warned = session.warn.args.slice(warnsBefore).map((a) => String(a[0]));
+      process.stdout.write(`      ${during} attempts and ${warned.length} warnings in a ${OUTAGE_MS / 1000} s outage:\n        ${warned.join('\n        ')}\n`);
       assert.ok(warned.length <= 10, `${warned.length} warnings:\n${warned.join('\n')}`);
       assert.ok(warned.some((w) => /still unreachable, \d+ attempts, next in [\d.]+ s/.test(w)), `a coalesced warning:\n${warned.join('\n')}`);
       assert.ok(warned.some((w) => /connected again after/.test(w)), 'the recovery is said (with what was dropped)');

@@ -1,5 +1,5 @@
 /** What the nodes using a livetranslate-session see of it. */
-import type { Node } from 'node-red';
+import type { Node, NodeStatus } from 'node-red';
 import type { RealtimeSession, SessionState, StateReason } from '../client';
 
 /** What never reached the service since the last report (and since the deploy), for the events output. */
@@ -21,17 +21,25 @@ export interface SessionListener {
   dropped?(summary: DropSummary): void;
 }
 
+/** Whatever shows a session's status: a node, or a node that adds its own counts to it. */
+export interface StatusSink {
+  status(status: NodeStatus): void;
+}
+
 export interface LiveTranslateSessionNode extends Node<{ apiKey?: string }> {
   /** Why this session cannot run (bad settings), or undefined. */
   readonly setupProblem: string | undefined;
   readonly options: TranslateOptions;
   readonly realtime: RealtimeSession | undefined;
-  /** Adds a node whose status mirrors the session's; returns the function that removes it. */
-  register(user: Node): () => void;
+  /** Adds a status sink (a node, or a node's own status logic) that mirrors the session's status; returns the function that removes it. */
+  register(user: StatusSink): () => void;
   subscribe(listener: SessionListener): () => void;
   /** Why input cannot be accepted now (failed session), or undefined. */
   inputRefusal(): string | undefined;
-  /** Notes input (keeps an on-input session from idling out) and opens the session if needed. */
+  /**
+   * Notes input: re-arms the idle timer of an on-input session. It opens nothing: the audio or
+   * image the input hands to the session wakes it (and waits while a retry is scheduled).
+   */
   touch(): void;
   /** Applies option changes at runtime; throws an Error naming every invalid option. */
   updateOptions(change: Record<string, unknown>): void;
