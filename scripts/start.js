@@ -73,10 +73,14 @@ function prepareUserDir(sessionPatch) {
 }
 
 async function startSimulator() {
-  const { Simulator, loadScript } = require(path.join(root, 'nodes', 'simulator'));
-  const script = loadScript(path.join(root, 'examples', 'announcement.script'));
+  const { Simulator, loadScripts } = require(path.join(root, 'nodes', 'simulator'));
+  // What the simulator answers for the examples' recordings (the mask example's answers depend on the picture).
+  const { script, scenes } = loadScripts([
+    path.join(root, 'examples', 'announcement.script'),
+    path.join(root, 'examples', 'media', 'what-is-mask.script'),
+  ]);
   const create = (p) => {
-    const sim = new Simulator({ port: p, host: '127.0.0.1', script });
+    const sim = new Simulator({ port: p, host: '127.0.0.1', script, scenes });
     // a long-running simulator must not keep every finished session's audio
     sim.on('close', (rec) => {
       const i = sim.sessions.indexOf(rec);

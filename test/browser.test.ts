@@ -300,9 +300,9 @@ describe('in a real browser: editor, examples and the captions page', function (
   /** Need what this machine lacks (a Home Assistant server; a microphone and a speaker): examples-audio-url.test.ts runs them with stand-ins. */
   const NEED_DEVICES = ['home-assistant-speaker.json', 'pi-kiosk-exec.json'];
 
-  it('ships the seven examples', function () {
+  it('ships the eight examples', function () {
     assert.deepEqual(examples, ['camera-and-microphone.json', 'home-assistant-speaker.json', 'language-switch.json', 'live-captions-dashboard.json',
-      'mqtt-kiosk.json', 'pi-kiosk-exec.json', 'translate-a-recording.json']);
+      'mqtt-kiosk.json', 'pi-kiosk-exec.json', 'translate-a-recording.json', 'what-is-mask.json']);
   });
 
   for (const file of examples.filter((f) => !NEED_DEVICES.includes(f))) {
@@ -402,6 +402,16 @@ describe('in a real browser: editor, examples and the captions page', function (
     'camera-and-microphone': () => dashboardShowsTranslation('/dashboard/camera', /[\u4e00-\u9fff]/, async (dash) => {
       await dash.getByText('Start camera and microphone').click();
     }),
+    // the medical mask is shown and the question asked once after deploy; then the other picture, asked again
+    'what-is-mask': async () => {
+      await page.evaluate(() => RED.sidebar.show('debug'));
+      await page.locator('.red-ui-debug-msg-payload', { hasText: '医療用マスクとは何ですか?' }).first().waitFor({ timeout: 30000 });
+      await red.inject('3a5c000000000005');
+      await page.waitForTimeout(1500);
+      await red.inject('3a5c000000000008');
+      await page.locator('.red-ui-debug-msg-payload', { hasText: '仮面舞踏会のマスクとは何ですか?' }).first().waitFor({ timeout: 30000 });
+      await page.screenshot({ path: artifact('debug-what-is-mask.png') });
+    },
     'mqtt-kiosk': async () => {
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, { clientId: 'e2e-kiosk-screen' });
       try {

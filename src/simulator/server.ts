@@ -12,6 +12,7 @@ import type { InjectableError } from './faults';
 import { SimSession, type SessionSettings } from './session';
 import type { SimSessionRecord, SimulatorOptions, UpgradeFault } from './types';
 import { resolveVariants, type ResolvedVariants } from './variants';
+import { SceneBook } from './scenes';
 
 const HTTP_REASONS: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests',
@@ -32,6 +33,9 @@ export class Simulator extends EventEmitter {
   private readonly hanging = new Set<Socket>();
   private readonly opts: SimulatorOptions;
   private readonly variants: ResolvedVariants;
+  /** The scenes' reference thumbnails, computed once (start() waits for them). */
+  private readonly scenes: Promise<SceneBook>;
+  private sceneBook: SceneBook | undefined;
   private http: Server | null = null;
   private wss: WebSocketServer | null = null;
   private baseUrl = '';
@@ -40,6 +44,7 @@ export class Simulator extends EventEmitter {
     super();
     this.opts = opts;
     this.variants = resolveVariants(opts.variants);
+    this.scenes = SceneBook.load(opts.scenes, (line) => this.log(line));
   }
 
   /** The base URL, e.g. ws://127.0.0.1:PORT/api-ws/v1/realtime (empty before start()). */
@@ -142,8 +147,13 @@ export class Simulator extends EventEmitter {
     return n;
   }
 
-  start(): Promise<string> {
-    if (this.http) return Promise.reject(new Error('simulator already started'));
+  async start(): Promise<string> {
+    if (this.http) throw new Error('simulator already started');
+    this.sceneBook = await this.scenes;
+    return this.listen();
+  }
+
+  private listen(): Promise<string> {
     const host = this.opts.host || '127.0.0.1';
     const http = createServer((req, res) => {
       // Plain HTTP gets a hint, not a page: this is a WebSocket endpoint.
@@ -259,6 +269,7 @@ export class Simulator extends EventEmitter {
       model,
       script: o.script || [],
       variants: this.variants,
+      scenes: this.sceneBook,
       silenceMs: o.silenceMs ?? 800,
       speechThreshold: o.speechThreshold ?? -45,
       realtime: o.realtime ?? true,

@@ -19,6 +19,7 @@ import type { ScriptedReply, SimFaults, SimSessionRecord } from './types';
 import { imageTokens } from './usage';
 import { Utterances } from './utterances';
 import type { ResolvedVariants } from './variants';
+import type { SceneBook } from './scenes';
 import { EnergyVad } from './vad';
 
 export { INJECTABLE_ERRORS, type InjectableError } from './faults';
@@ -32,6 +33,8 @@ export interface SessionSettings {
   model: string;
   script: ScriptedReply[];
   variants: ResolvedVariants;
+  /** Reference scenes an image may show (replies can depend on the scene). */
+  scenes?: SceneBook;
   silenceMs: number;
   speechThreshold: number;
   realtime: boolean;
@@ -53,6 +56,9 @@ export class SimSession {
   private readonly utterances: Utterances;
   private readonly images = new ImageGate();
   private pendingImageTokens = 0;
+  private scene: string | undefined;
+  /** Frames that arrived while an image's scene was being recognised: handled, in order, once it is. */
+  private deferred: Array<{ data: WebSocket.RawData; isBinary: boolean }> | null = null;
   private finishing = false;
   private closeTimer: NodeJS.Timeout | null = null;
 
@@ -93,7 +99,7 @@ export class SimSession {
       send: (e) => this.send(e),
       log: (line) => s.log(line),
       delay: (ms) => this.delay(ms),
-      scene: () => undefined,
+      scene: () => this.scene,
       takeImageTokens: () => {
         const n = this.pendingImageTokens;
         this.pendingImageTokens = 0;
@@ -105,9 +111,9 @@ export class SimSession {
       onStart: (startMs) => this.guard(() => this.utterances.started(startMs)),
       onEnd: (startMs, endMs) => this.guard(() => this.utterances.ended(startMs, endMs)),
     });
-    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.guard(() => {
-      if (!this.s.silent) this.onFrame(data, isBinary);
-    }));
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+      if (!this.s.silent) this.receive({ data, isBinary });
+    });
     ws.on('error', (err) => this.s.log(`${this.record.id} socket error: ${err.message}`));
     ws.on('close', () => {
       this.record.closed = true;
@@ -244,6 +250,28 @@ export class SimSession {
     }
     this.record.imagesReceived++;
     this.pendingImageTokens += imageTokens(verdict.width, verdict.height);
+    const scenes = this.s.scenes;
+    if (scenes && scenes.size > 0) {
+      // Like the service looking at the picture: what comes after it waits until it is seen.
+      this.deferred = this.deferred || [];
+      void scenes.recognise(jpeg).then((name) => {
+        if (name !== undefined && name !== this.scene) this.s.log(`${this.record.id} scene: ${name}`);
+        if (name !== undefined) this.scene = name;
+      }, () => undefined).finally(() => this.guard(() => this.drainDeferred()));
+    }
+  }
+
+  /** A client frame, handled now or, while an image's scene is being recognised, once it is. */
+  private receive(f: { data: WebSocket.RawData; isBinary: boolean }): void {
+    if (this.deferred) this.deferred.push(f);
+    else this.guard(() => this.onFrame(f.data, f.isBinary));
+  }
+
+  private drainDeferred(): void {
+    const queue = this.deferred || [];
+    this.deferred = null;
+    // An image among them starts a new wait, and receive() holds the rest behind it.
+    for (const f of queue) if (!this.record.closed) this.receive(f);
   }
 
   private finish(): void {
