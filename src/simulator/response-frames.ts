@@ -60,7 +60,7 @@ export class ResponseFrames {
     if (p.delta !== undefined) {
       // response.text.delta is not in the qwen3 catalogue; it is what other realtime models send.
       const type = this.audioMode ? 'response.audio_transcript.delta' : 'response.text.delta';
-      return { event_id: makeId('event'), type, ...this.ref, delta: p.delta } as unknown as ServerEvent;
+      return ev({ type, ...this.ref, delta: p.delta });
     }
     const type = this.audioMode ? 'response.audio_transcript.text' : 'response.text.text';
     return ev({ type, ...this.ref, text: p.text || '', ...(p.stash !== undefined ? { stash: p.stash } : {}) });
