@@ -456,7 +456,7 @@ describe('in a real browser: editor, examples and the captions page', function (
         new MutationObserver(() => {
           document.querySelectorAll('.lt-row').forEach((row, i) => {
             const t = row.querySelector('.lt-translation');
-            if (t) w.captionStates.push({ row: i, text: t.textContent, partial: t.classList.contains('lt-partial') });
+            if (t) w.captionStates.push({ row: i, text: t.textContent, partial: t.classList.contains('lt-partial'), at: performance.now() });
           });
         }).observe(document.querySelector('.lt-captions')!, { subtree: true, childList: true, characterData: true, attributes: true });
       });
@@ -471,10 +471,20 @@ describe('in a real browser: editor, examples and the captions page', function (
       assert.ok(src && tr && src.y < tr.y, 'the source line is above the translation');
       await dash.waitForFunction((text) => Array.from(document.querySelectorAll('.lt-translation:not(.lt-partial)'))
         .some((e) => e.textContent === text), SECOND_TRANSLATION, { timeout: 30000 });
-      const states: Array<{ row: number; text: string; partial: boolean }> = await dash.evaluate(() => (window as any).captionStates);
+      const states: Array<{ row: number; text: string; partial: boolean; at: number }> = await dash.evaluate(() => (window as any).captionStates);
       const firstRow = states.filter((s) => s.row === 0);
       assert.ok(firstRow.some((s) => s.partial && s.text.length > 0 && s.text !== FIRST_TRANSLATION),
         'a partial line was shown before the final one');
+      // Simultaneous captions: the line grows while the sentence is still being spoken, not all at its end.
+      const partials = firstRow.filter((s) => s.partial && s.text.length > 0);
+      const distinct = partials.filter((s, i) => i === 0 || s.text !== partials[i - 1].text);
+      assert.ok(distinct.length >= 2, `the line grew in steps (${distinct.map((s) => s.text).join(' | ')})`);
+      for (let i = 1; i < distinct.length; i++) {
+        assert.ok(distinct[i].text.length > distinct[i - 1].text.length, `each step longer than the last: ${distinct[i - 1].text} → ${distinct[i].text}`);
+      }
+      const settled = firstRow.find((s) => !s.partial)!;
+      assert.ok(settled.at - distinct[0].at >= 1000,
+        `the first partial came ${Math.round(settled.at - distinct[0].at)} ms before the final line, during the speech`);
       assert.ok(firstRow.findIndex((s) => s.partial) < firstRow.findIndex((s) => !s.partial), 'partial first, then settled');
       assert.equal(await dash.locator('.lt-row').count(), 2, 'partials replace their line: one line per utterance');
       // translated speech: ui-audio loads each utterance by URL (examples-audio-url.test.ts checks what it plays)
