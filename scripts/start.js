@@ -26,6 +26,13 @@ const simPort = Number(process.env.SIM_PORT || 8765);
 const apiKey = process.env.DASHSCOPE_API_KEY || '';
 const region = process.env.DASHSCOPE_REGION || 'intl';
 const pkg = require(path.join(root, 'package.json'));
+// The version matrix (scripts/version-matrix.ts) runs the same start on another Node-RED, another
+// Node.js and the package installed from its tarball; by default: the devDependency, this Node.js, this tree.
+const underTest = {
+  redJs: process.env.LIVETRANSLATE_NODE_RED ? path.join(process.env.LIVETRANSLATE_NODE_RED, 'red.js') : require.resolve('node-red/red.js'),
+  node: process.env.LIVETRANSLATE_NODE || process.execPath,
+  packageDir: process.env.LIVETRANSLATE_INSTALLED ? path.join(process.env.LIVETRANSLATE_INSTALLED, 'node_modules', pkg.name) : root,
+};
 /** What the sessions send the simulator without a real key (the simulator takes any non-empty key). */
 const SIMULATOR_KEY = 'local-simulator-key';
 
@@ -59,7 +66,7 @@ function prepareUserDir(sessionPatch) {
   fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   const link = path.join(userDir, 'node_modules', pkg.name);
   try { fs.rmSync(link, { recursive: true, force: true }); } catch { /* not there */ }
-  fs.symlinkSync(root, link, 'dir');
+  fs.symlinkSync(underTest.packageDir, link, 'dir');
   fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'livetranslate-demo', private: true, dependencies: { [pkg.name]: '*' } }, null, 2));
   fs.writeFileSync(path.join(userDir, 'settings.js'), settings());
   const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'translate-a-recording.json'), 'utf8'));
@@ -117,7 +124,7 @@ async function main() {
   }
   prepareUserDir(sessionPatch);
 
-  const red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
+  const red = spawn(underTest.node, [underTest.redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
     cwd: userDir,
     env: { ...process.env, DASHSCOPE_API_KEY: apiKey || SIMULATOR_KEY },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -267,7 +267,7 @@ describe('in a real browser: editor, examples and the captions page', function (
           }
         }
         // the session, from audio in: connection, then languages and output, tuning collapsed below
-        await page.click('#node-input-btn-session-edit');
+        await page.click('#node-input-btn-session-edit, #node-input-lookup-session');
         await page.waitForSelector('#node-config-input-targetLanguage option[value="th"]', { state: 'attached' });
         assert.deepEqual(await untranslated(), [], 'session: every label translated');
         const top = (sel: string) => page.locator(sel).evaluate((e) => e.getBoundingClientRect().top);
@@ -592,7 +592,7 @@ async function assertFieldsShowValues(page: Page, nodes: Array<{ id: string; typ
     }
     if (!seen.has('livetranslate-session')) {
       seen.add('livetranslate-session');
-      await page.click('#node-input-btn-session-edit');
+      await page.click('#node-input-btn-session-edit, #node-input-lookup-session');
       await page.waitForSelector('#node-config-input-targetLanguage option[value="th"]', { state: 'attached' });
       const sessionFields = await readFields('node-config-input');
       assert.ok(sessionFields.length >= 8, 'the session dialog has fields');
