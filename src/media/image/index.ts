@@ -5,3 +5,5 @@ export * from './budget';
 export * from './normalize';
 export * from './rate-limiter';
 export * from './scene';
+export * from './uplink';
+export * from './speech-window';
