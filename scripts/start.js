@@ -84,7 +84,7 @@ async function startSimulator() {
   // What the simulator answers for the examples' recordings (the mask example's answers depend on the picture).
   const { script, scenes } = loadScripts([
     path.join(root, 'examples', 'announcement.script'),
-    path.join(root, 'examples', 'media', 'what-is-mask.script'),
+    path.join(root, 'examples', 'what-is-mask.script'),
   ]);
   const create = (p) => {
     const sim = new Simulator({ port: p, host: '127.0.0.1', script, scenes });

@@ -12,7 +12,7 @@ import { SceneBook } from '../src/simulator/scenes';
 import { helper, loadFlow, capture, waitFor } from './support/red';
 
 const EXAMPLES = join(__dirname, '..', 'examples');
-const MEDIA = join(EXAMPLES, 'media');
+const MEDIA = EXAMPLES;
 const MEDICAL = readFileSync(join(MEDIA, 'medical-mask.png'));
 const MASQUERADE = readFileSync(join(MEDIA, 'masquerade-mask.png'));
 const QUESTION = readFileSync(join(MEDIA, 'what-is-mask.wav'));
