@@ -10,6 +10,7 @@ import { uplinkSettingsFrom, type AudioInDef } from './glue/audio-settings';
 import type { ControlMessage } from './glue/control';
 import { InputTargets } from './glue/input-targets';
 import { sessionTexts } from './glue/texts';
+import { registerNodeType } from './glue/register-type';
 
 export = function register(RED: NodeAPI): void {
   function AudioIn(this: Node, def: AudioInDef) {
@@ -56,5 +57,5 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('livetranslate-audio-in', AudioIn as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+  registerNodeType(RED, 'livetranslate-audio-in', AudioIn);
 };

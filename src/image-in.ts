@@ -11,6 +11,7 @@ import { withFrameCounts } from './glue/frame-status';
 import { InputTargets } from './glue/input-targets';
 import { registerNodeType } from './glue/register-type';
 import { sessionTexts } from './glue/texts';
+import { registerNodeType } from './glue/register-type';
 
 export = function register(RED: NodeAPI): void {
   function ImageIn(this: Node, def: ImageInDef) {

@@ -9,6 +9,7 @@ import { ActivityTracker, RealtimeSession, redact, type DropReport } from './cli
 import { toWireConfig, wireUpdate } from './protocol';
 import type { DropSummary, LiveTranslateSessionNode, SessionListener, StatusSink } from './glue/session-node';
 import { sessionTexts } from './glue/texts';
+import { registerNodeType } from './glue/register-type';
 import { statusFor, withDrops } from './glue/status';
 import { WarningCoalescer, formatSeconds } from './util/warning-coalescer';
 import {
@@ -249,7 +250,7 @@ export = function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('livetranslate-session', LiveTranslateSession as unknown as Parameters<NodeAPI['nodes']['registerType']>[1], {
+  registerNodeType<Def, { apiKey?: string }, LiveTranslateSessionNode>(RED, 'livetranslate-session', LiveTranslateSession, {
     credentials: { apiKey: { type: 'password' } },
   });
 };

@@ -20,7 +20,7 @@ export class InputTargets {
     this.sessions = found.filter((s, i): s is LiveTranslateSessionNode => !!s && found.indexOf(s) === i);
     const main = ids[0] ? this.sessions[0] : undefined;
     if (!main) node.status({ fill: 'red', shape: 'ring', text: this.texts('status.nosession') });
-    else this.unregister.push(main.register(status ? ({ id: node.id, status } as unknown as Node) : node));
+    else this.unregister.push(main.register(status ? { status } : node));
   }
 
   /**

@@ -1,13 +1,14 @@
-/** Registers a node type with the constructor's own definition and credential types, without casts. */
+/** Registers a node type with the constructor's own node, definition and credential types, without casts. */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 
-type Credentials<TCreds> = { [K in keyof TCreds]: { type: 'text' | 'password' } };
+type Credentials<TCreds> = { [K in keyof TCreds]-?: { type: 'text' | 'password' } };
 
-export function registerNodeType<TDef extends NodeDef, TCreds extends object = object>(
+/** `TCreds` is the node's credentials (e.g. `{ apiKey?: string }`); nodes without credentials leave it out. */
+export function registerNodeType<TDef extends NodeDef, TCreds extends object = object, TNode extends Node<TCreds> = Node<TCreds>>(
   RED: NodeAPI,
   type: string,
-  constructor: (this: Node<TCreds>, def: TDef) => void,
+  constructor: (this: TNode, def: TDef) => void,
   opts?: { credentials?: Credentials<TCreds> },
 ): void {
-  RED.nodes.registerType<Node<TCreds>, TDef, unknown, TCreds>(type, constructor, opts);
+  RED.nodes.registerType<TNode, TDef, unknown, TCreds>(type, constructor, opts);
 }
