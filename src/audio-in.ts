@@ -50,9 +50,10 @@ export = function register(RED: NodeAPI): void {
       }
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       uplink.close();
-      targets.close();
+      targets.close(removed);
+      node.status({});
       done();
     });
   }

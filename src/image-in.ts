@@ -11,7 +11,6 @@ import { withFrameCounts } from './glue/frame-status';
 import { InputTargets } from './glue/input-targets';
 import { registerNodeType } from './glue/register-type';
 import { sessionTexts } from './glue/texts';
-import { registerNodeType } from './glue/register-type';
 
 export = function register(RED: NodeAPI): void {
   function ImageIn(this: Node, def: ImageInDef) {
@@ -46,10 +45,10 @@ export = function register(RED: NodeAPI): void {
       }
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       uplink.close();
       unsubscribe?.();
-      targets.close();
+      targets.close(removed);
       node.status({}); // a removed or redeployed node leaves no stale status
       done();
     });

@@ -30,22 +30,25 @@ export = function register(RED: NodeAPI): void {
       transform: audio.transform,
       sent: () => (session && session.realtime ? sentEstimate(session.realtime.stats) : undefined),
     });
-    const cleanups: Array<() => void> = [];
+    let unregister: ((removed?: boolean) => void) | undefined;
+    let unsubscribe: (() => void) | undefined;
     if (!session) {
       node.status({ fill: 'red', shape: 'ring', text: sessionTexts(RED)('status.nosession') });
     } else {
-      cleanups.push(session.register(node));
-      cleanups.push(session.subscribe({
+      unregister = session.register(node);
+      unsubscribe = session.subscribe({
         event: (event) => controller.event(event),
         state: (state, reason) => controller.state(state, reason),
         unknown: (type, raw) => controller.unknown(type, raw),
         problem: (message) => controller.problem(message),
         dropped: (summary) => controller.inputDropped(summary),
-      }));
+      });
     }
 
-    node.on('close', (_removed: boolean, done: () => void) => {
-      for (const c of cleanups) c();
+    node.on('close', (removed: boolean, done: () => void) => {
+      if (unsubscribe) unsubscribe();
+      if (unregister) unregister(removed);
+      node.status({});
       controller.close();
       audio.close();
       done();

@@ -11,7 +11,7 @@ import { sessionTexts, type Texts } from './texts';
 
 export class InputTargets {
   readonly sessions: LiveTranslateSessionNode[];
-  private readonly unregister: Array<() => void> = [];
+  private readonly unregister: Array<(removed?: boolean) => void> = [];
   private readonly texts: Texts;
 
   constructor(RED: NodeAPI, private readonly node: Node, ids: Array<string | undefined>, status?: (s: NodeStatus) => void) {
@@ -65,7 +65,8 @@ export class InputTargets {
     await Promise.all(this.sessions.map((s) => runControlAction(s, msg)));
   }
 
-  close(): void {
-    for (const u of this.unregister.splice(0)) u();
+  /** Deregisters from the session; `removed`: the node is gone for good (not redeployed). */
+  close(removed = false): void {
+    for (const u of this.unregister.splice(0)) u(removed);
   }
 }

@@ -31,8 +31,8 @@ export interface LiveTranslateSessionNode extends Node<{ apiKey?: string }> {
   readonly setupProblem: string | undefined;
   readonly options: TranslateOptions;
   readonly realtime: RealtimeSession | undefined;
-  /** Adds a status sink (a node, or a node's own status logic) that mirrors the session's status; returns the function that removes it. */
-  register(user: StatusSink): () => void;
+  /** Adds a status sink (a node, or a node's own status logic) that mirrors the session's status; returns its deregister, told whether the user was removed (the last removed user finishes the session) or redeployed. */
+  register(user: StatusSink): (removed?: boolean) => void;
   subscribe(listener: SessionListener): () => void;
   /** Why input cannot be accepted now (failed session), or undefined. */
   inputRefusal(): string | undefined;
