@@ -4,7 +4,7 @@
  * flows (ours, and the peer built from core nodes) are in flows.ts.
  */
 import { DEFAULT_OPTIONS, toWireConfig } from '../src/protocol';
-import { optionsFrom } from '../src/glue/session-settings';
+import { optionsFrom } from '../src/node-red/session-settings';
 import { BENCH_KEY, ourFlow, peerFlow, SETTINGS } from './flows';
 import { Lane, attachSocket, installProbes, watchExit } from './probe';
 import type { EmbeddedRed, RedNode } from './red';

@@ -5,12 +5,12 @@
  */
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { AudioUplink } from './media/audio';
-import { readAudioMessage, type AudioMessage } from './glue/audio-message';
-import { uplinkSettingsFrom, type AudioInDef } from './glue/audio-settings';
-import type { ControlMessage } from './glue/control';
-import { InputTargets } from './glue/input-targets';
-import { sessionTexts } from './glue/texts';
-import { registerNodeType } from './glue/register-type';
+import { readAudioMessage, type AudioMessage } from './node-red/audio-message';
+import { uplinkSettingsFrom, type AudioInDef } from './node-red/audio-settings';
+import type { ControlMessage } from './node-red/control';
+import { InputTargets } from './node-red/input-targets';
+import { sessionTexts } from './node-red/texts';
+import { registerNodeType } from './node-red/register-type';
 
 export = function register(RED: NodeAPI): void {
   function AudioIn(this: Node, def: AudioInDef) {

@@ -5,12 +5,12 @@
  */
 import type { Node, NodeAPI, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { ImageUplink, SpeechWindow } from './media/image';
-import type { ControlMessage } from './glue/control';
-import { imageUplinkSettingsFrom, type ImageInDef } from './glue/image-settings';
-import { withFrameCounts } from './glue/frame-status';
-import { InputTargets } from './glue/input-targets';
-import { registerNodeType } from './glue/register-type';
-import { sessionTexts } from './glue/texts';
+import type { ControlMessage } from './node-red/control';
+import { imageUplinkSettingsFrom, type ImageInDef } from './node-red/image-settings';
+import { withFrameCounts } from './node-red/frame-status';
+import { InputTargets } from './node-red/input-targets';
+import { registerNodeType } from './node-red/register-type';
+import { sessionTexts } from './node-red/texts';
 
 export = function register(RED: NodeAPI): void {
   function ImageIn(this: Node, def: ImageInDef) {

@@ -1,15 +1,15 @@
 /**
  * livetranslate-session: the config node. One RealtimeSession (one WebSocket) shared by every node
- * that uses it. Thin glue over glue/session-controller: reads the settings and the key, hands the
+ * that uses it. Thin glue over node-red/session-controller: reads the settings and the key, hands the
  * node's API to the controller, and closes it with Node-RED's `removed` flag.
  */
 import type { NodeAPI, NodeDef } from 'node-red';
-import type { LiveTranslateSessionNode } from './glue/session-node';
-import { SessionController } from './glue/session-controller';
-import { readSessionSettings, type SessionNodeConfig } from './glue/session-settings';
-import { serveCatalog } from './glue/catalog-route';
-import { registerNodeType } from './glue/register-type';
-import { sessionTexts } from './glue/texts';
+import type { LiveTranslateSessionNode } from './node-red/session-node';
+import { SessionController } from './node-red/session-controller';
+import { readSessionSettings, type SessionNodeConfig } from './node-red/session-settings';
+import { serveCatalog } from './node-red/catalog-route';
+import { registerNodeType } from './node-red/register-type';
+import { sessionTexts } from './node-red/texts';
 
 type Def = NodeDef & SessionNodeConfig;
 

@@ -6,11 +6,11 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { TranslationOutController } from './output/translation-out-controller';
 import { sentEstimate } from './client';
-import type { LiveTranslateSessionNode } from './glue/session-node';
-import { sessionTexts } from './glue/texts';
-import { registerBaseUrlEndpoint } from './glue/audio-route';
-import { audioOutput, type AudioSettings } from './glue/translation-out-audio';
-import { registerNodeType } from './glue/register-type';
+import type { LiveTranslateSessionNode } from './node-red/session-node';
+import { sessionTexts } from './node-red/texts';
+import { registerBaseUrlEndpoint } from './node-red/audio-route';
+import { audioOutput, type AudioSettings } from './node-red/translation-out-audio';
+import { registerNodeType } from './node-red/register-type';
 
 interface TranslationOutDef extends NodeDef, AudioSettings {
   session: string;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   AudioFormatError, AudioInputStream, GATE_DEFAULTS, Pcm16Framer, SilenceGate, encodeWav, type RawPcmFormat,
 } from '../src/media/audio';
-import { readAudioMessage } from '../src/glue/audio-message';
+import { readAudioMessage } from '../src/node-red/audio-message';
 import { buildWav, encodeSamples, sine } from './support/audio-signals';
 import { tone } from './support/sim-audio';
 import { speechBuffer } from './support/fixtures';
@@ -159,7 +159,7 @@ describe('media/audio AudioInputStream: audio that ends short', () => {
   });
 });
 
-describe('glue readAudioMessage', () => {
+describe('node-red readAudioMessage', () => {
   it('reads msg.meta as microphone nodes set it', () => {
     const r = readAudioMessage({ payload: Buffer.alloc(4), meta: { rate: 44100, channels: 2, bitwidth: 16, encoding: 'signed-integer', endian: 'little' } });
     assert.deepEqual(r.format, { sampleRate: 44100, channels: 2, bitDepth: 16, float: false });

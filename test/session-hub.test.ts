@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import type { NodeStatus } from 'node-red';
-import { SessionHub, type HubOptions } from '../src/glue/session-hub';
-import { DropAccounting, describeDrops } from '../src/glue/drop-accounting';
-import type { DropSummary } from '../src/glue/session-node';
+import { SessionHub, type HubOptions } from '../src/node-red/session-hub';
+import { DropAccounting, describeDrops } from '../src/node-red/drop-accounting';
+import type { DropSummary } from '../src/node-red/session-node';
 
 function sink(): { status(s: NodeStatus): void; shown: NodeStatus[] } {
   const shown: NodeStatus[] = [];
