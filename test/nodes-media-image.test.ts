@@ -34,13 +34,13 @@ async function flow(sim: Simulator, image: Record<string, unknown> = {}): Promis
     sent.push({ jpeg, at: Date.now() });
     original(jpeg);
   };
-  // The socket side: the session's private writer, watched from outside for this test.
+  // The socket side: the session's private send path, watched from outside for this test.
   const wire: Sent[] = [];
-  const writer = rt as unknown as { sendImageNow(j: Buffer): void };
-  const write = writer.sendImageNow.bind(rt);
-  writer.sendImageNow = (jpeg: Buffer) => {
+  const writer = (rt as unknown as { uplink: { sendImageNow(j: Buffer, tokens: number): void } }).uplink;
+  const write = writer.sendImageNow.bind(writer);
+  writer.sendImageNow = (jpeg: Buffer, tokens: number) => {
     wire.push({ jpeg, at: Date.now() });
-    write(jpeg);
+    write(jpeg, tokens);
   };
   return { sent, wire };
 }
