@@ -16,7 +16,6 @@ export = function register(RED: NodeAPI): void {
   function AudioIn(this: Node, def: AudioInDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const texts = sessionTexts(RED);
     const targets = new InputTargets(RED, node, [def.session, def.session2, def.session3]);
     const uplink = new AudioUplink(uplinkSettingsFrom(def), {
       send: (frame) => targets.sendAudio(frame),
@@ -42,10 +41,10 @@ export = function register(RED: NodeAPI): void {
         targets.touch();
         const problem = m.payload === 'stop' ? uplink.end() : uplink.push(readAudioMessage(m));
         // Audio that ended short was still sent; say what was wrong with it.
-        if (problem) node.status({ fill: 'yellow', shape: 'ring', text: texts('status.badaudio') });
+        if (problem) node.status({ fill: 'yellow', shape: 'ring', text: sessionTexts(RED)('status.badaudio') });
         done(problem ?? (partly ? new Error(partly) : undefined));
       } catch (e) {
-        if (!refused) node.status({ fill: 'red', shape: 'ring', text: texts('status.badaudio') });
+        if (!refused) node.status({ fill: 'red', shape: 'ring', text: sessionTexts(RED)('status.badaudio') });
         done(e as Error);
       }
     });
@@ -53,7 +52,6 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (removed: boolean, done: () => void) => {
       uplink.close();
       targets.close(removed);
-      node.status({});
       done();
     });
   }

@@ -48,8 +48,7 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (removed: boolean, done: () => void) => {
       uplink.close();
       unsubscribe?.();
-      targets.close(removed);
-      node.status({}); // a removed or redeployed node leaves no stale status
+      targets.close(removed); // and clears the status: a removed or redeployed node leaves none stale
       done();
     });
   }

@@ -65,8 +65,9 @@ export class InputTargets {
     await Promise.all(this.sessions.map((s) => runControlAction(s, msg)));
   }
 
-  /** Deregisters from the session; `removed`: the node is gone for good (not redeployed). */
+  /** Deregisters from the session (`removed`: the node is gone for good, not redeployed) and clears the node's status. */
   close(removed = false): void {
     for (const u of this.unregister.splice(0)) u(removed);
+    this.node.status({});
   }
 }
