@@ -6,6 +6,7 @@
  * Runnable alone: `npx tsx bench/profile.ts`.
  */
 import { audioAppendFrame } from '../src/client/append-frames';
+import { maskingFor } from '../src/client/socket-open';
 import WebSocket from 'ws';
 import { AudioInputStream, Pcm16Framer, SilenceGate, StreamingResampler } from '../src/media/audio';
 import { FramePacer } from '../src/media/pacer';
@@ -49,7 +50,7 @@ function frameRows(n: number): BenchRow[] {
   const frames = monos.flatMap((m) => framer.push(rs.processPcm16(m)));
   const gate = new SilenceGate();
   const b64 = frames.map((f) => f.toString('base64'));
-  const appends = frames.map((f) => audioAppendFrame(f));
+  const appends = frames.map((f) => Buffer.from(audioAppendFrame(f), 'latin1'));
   // ws's own masking function (not among its exports; the file sits beside its entry point).
   const { mask } = require(join(dirname(require.resolve('ws')), 'lib', 'buffer-util.js')) as { mask(src: Buffer, m: Buffer, out: Buffer, offset: number, length: number): void };
   const key = Buffer.from([1, 2, 3, 4]);
@@ -71,8 +72,8 @@ function frameRows(n: number): BenchRow[] {
     row('resample', 'resample 48 → 16 kHz, to PCM16', time(n, (i) => rs.processPcm16(pick(monos, i)).length)),
     row('gate', 'silence gate (when on)', time(n, (i) => gate.push(pick(frames, i)).length)),
     row('base64', 'base64 of the 3,200-byte frame', time(n, (i) => pick(frames, i).toString('base64').length)),
-    row('json', 'append frame (JSON around the base64, one Buffer)', time(n, (i) => audioAppendFrame(pick(frames, i)).length), 'includes the base64 above'),
-    row('mask', 'WebSocket masking of the frame (ws, JavaScript)', time(n, (i) => { mask(pick(appends, i), key, masked, 0, appends[0].length); return 1; }),
+    row('json', 'append frame (JSON around the base64, one string)', time(n, (i) => audioAppendFrame(pick(frames, i)).length), 'includes the base64 above'),
+    row('mask', 'WebSocket masking of the frame (ws, JavaScript; only over plain ws:// to another host)', time(n, (i) => { mask(pick(appends, i), key, masked, 0, appends[0].length); return 1; }),
       `${appends[0].length} bytes; ${b64[0].length} of them base64`),
   ];
   pacer.close();
@@ -84,7 +85,8 @@ async function sendRows(n: number): Promise<BenchRow[]> {
   const sink = await startServer('sink');
   try {
     const frame = audioAppendFrame(Buffer.alloc(3200, 3));
-    const ws = new WebSocket(sink.url, { perMessageDeflate: false });
+    // Masked as a session masks it: over wss:// or loopback, with the key 0 (src/client/socket-open.ts).
+    const ws = new WebSocket(sink.url, { perMessageDeflate: false, ...maskingFor(sink.url) });
     await new Promise<void>((ok, fail) => { ws.once('open', () => ok()); ws.once('error', fail); });
     const rounds: number[] = [];
     for (let r = 0; r <= ROUNDS; r++) {
@@ -98,7 +100,7 @@ async function sendRows(n: number): Promise<BenchRow[]> {
       if (r > 0) rounds.push((d.user + d.system) / n); // round 0 warms up
     }
     ws.close();
-    return [fromRounds({ id: 'profile.frame.send', group: FRAME_GROUP, name: 'ws send of the append frame on a real socket (header, masking, write)', unit: 'µs',
+    return [fromRounds({ id: 'profile.frame.send', group: FRAME_GROUP, name: 'ws send of the append frame on a real socket (header, write; key 0 as over wss://)', unit: 'µs',
       note: 'one call per frame, ten frames between drains' }, rounds)];
   } finally {
     await sink.stop();

@@ -3,10 +3,7 @@
  * per source area and the top functions). For finding what to cut; prints, writes no figures.
  *   npx tsx bench/session-profile.ts [ours|peer] [sessions=100] [seconds=10]
  */
-import { Session } from 'node:inspector';
-import { startRed } from './red';
-import { startServer } from './servers';
-import { runStreaming, type Kind } from './streaming';
+import { inspectSteadyState } from './steady-state';
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
 interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[] }
@@ -21,26 +18,10 @@ function area(url: string, fn: string): string {
 }
 
 async function main(): Promise<void> {
-  const kind = (process.argv[2] || 'ours') as Kind;
-  const sessions = Number(process.argv[3] || 100);
-  const seconds = Number(process.argv[4] || 10);
-  const sim = await startServer('sim');
-  const red = await startRed();
-  const session = new Session();
-  session.connect();
-  const post = <T>(method: string, params?: object) => new Promise<T>((ok, fail) => session.post(method, params, (e, r) => (e ? fail(e) : ok(r as T))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  // Warm-up run (JIT), then the profiled one.
-  await runStreaming(red, sim, { kind, sessions, sampleRate: 16000, channels: 1, seconds: 3, warmupSeconds: 1 });
-  // Only the measured window: no deploy, connect, forced collection or undeploy in the profile.
-  let stopped: Promise<{ profile: Profile }> | undefined;
-  const window = { start: () => { void post('Profiler.start'); }, end: () => { stopped = post<{ profile: Profile }>('Profiler.stop'); } };
-  const r = await runStreaming(red, sim, { kind, sessions, sampleRate: 16000, channels: 1, seconds, warmupSeconds: 2, window });
-  if (!stopped) throw new Error('the measured window never ended');
-  const { profile } = await stopped;
-  await red.stop();
-  await sim.stop();
+  const { kind, sessions, seconds, run: r, measured: profile } = await inspectSteadyState(process.argv.slice(2),
+    async (post) => { await post('Profiler.enable'); await post('Profiler.setSamplingInterval', { interval: 200 }); },
+    (post) => { void post('Profiler.start'); },
+    async (post) => (await post<{ profile: Profile }>('Profiler.stop')).profile);
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) || 0) + (profile.timeDeltas[i] || 0)));
   const byArea = new Map<string, number>();

@@ -8,8 +8,8 @@ describe('append frames', function () {
       const pcm = Buffer.alloc(n);
       for (let i = 0; i < n; i++) pcm[i] = (i * 37 + 11) & 0xff;
       const frame = audioAppendFrame(pcm);
-      assert.equal(frame.toString('latin1'), JSON.stringify({ type: 'input_audio_buffer.append', audio: pcm.toString('base64') }));
-      const parsed = parseClientFrame(frame.toString());
+      assert.equal(frame, JSON.stringify({ type: 'input_audio_buffer.append', audio: pcm.toString('base64') }));
+      const parsed = parseClientFrame(frame);
       assert.equal(parsed.kind, 'event');
       assert.deepEqual(Buffer.from((parsed as { event: { audio: string } }).event.audio, 'base64'), pcm);
     }

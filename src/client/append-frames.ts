@@ -1,23 +1,15 @@
 /**
- * The append events as the bytes that go on the wire. Templates, not JSON.stringify: base64 needs
+ * The append events as the text that goes on the wire. Templates, not JSON.stringify: base64 needs
  * no escaping, and a second of audio is a 43 KB string that need not be scanned again.
  */
 
-/** The start of every audio append frame, as bytes. */
-const AUDIO_HEAD = Buffer.from('{"type":"input_audio_buffer.append","audio":"', 'latin1');
-const TAIL = Buffer.from('"}', 'latin1');
-
 /**
- * `{"type":"input_audio_buffer.append","audio":"<base64>"}` built as one Buffer (sent as a text
- * frame), so ws neither scans nor re-encodes a string: the same bytes on the wire, one copy fewer.
+ * `{"type":"input_audio_buffer.append","audio":"<base64>"}`. A string, not a Buffer: it lives and
+ * dies young in the JS heap (a minor collection's cheap work), ws writes it to the socket as it is
+ * when the frame needs no masking (see socket-open.ts), and no backing store is allocated per frame.
  */
-export function audioAppendFrame(pcm16: Buffer): Buffer {
-  const b64 = pcm16.toString('base64');
-  const frame = Buffer.allocUnsafe(AUDIO_HEAD.length + b64.length + TAIL.length);
-  AUDIO_HEAD.copy(frame, 0);
-  frame.write(b64, AUDIO_HEAD.length, 'latin1');
-  TAIL.copy(frame, frame.length - TAIL.length);
-  return frame;
+export function audioAppendFrame(pcm16: Buffer): string {
+  return '{"type":"input_audio_buffer.append","audio":"' + pcm16.toString('base64') + '"}';
 }
 
 /** `{"type":"input_image_buffer.append","image":"<base64 JPEG>"}`. */

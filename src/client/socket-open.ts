@@ -20,8 +20,30 @@ export function checkedUrl(opts: RealtimeSessionOptions): string {
   return url;
 }
 
+/**
+ * RFC 6455 masks what a client sends so that script in a browser cannot put bytes of its choosing
+ * on the wire where a transparent proxy would read them as HTTP (§10.3). Inside TLS no proxy reads
+ * them, and on loopback there is none: there every frame gets the key 0, which ws recognises and
+ * does not apply, saving a copy and an XOR pass over every audio append (the server unmasks with
+ * the key in the frame, whatever it is). Plain ws:// to another host keeps random keys.
+ */
+export function masksFrames(url: string): boolean {
+  const u = new URL(url);
+  return u.protocol !== 'wss:' && !isLoopbackHost(u.hostname);
+}
+
+/** The ws client options that give every frame to `url` the masking its connection calls for. */
+export function maskingFor(url: string): Pick<WebSocket.ClientOptions, 'generateMask'> {
+  return masksFrames(url) ? {} : { generateMask: zeroMask };
+}
+
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
+
 export function newSocket(url: string, opts: RealtimeSessionOptions): WebSocket {
   return new WebSocket(url, {
+    ...maskingFor(url),
     headers: {
       Authorization: `Bearer ${opts.apiKey}`,
       'User-Agent': opts.userAgent || 'node-red-contrib-qwen-livetranslate',

@@ -8,7 +8,19 @@ const NAMESPACE = 'node-red-contrib-qwen-livetranslate/livetranslate-session';
 
 export type Texts = (key: string) => string;
 
-/** `texts('status.connected')` → the session catalogue's `livetranslate-session.status.connected`. */
+/**
+ * `texts('status.connected')` → the session catalogue's `livetranslate-session.status.connected`.
+ * Each text is looked up once: the runtime's language is fixed when it starts, and a lookup costs
+ * more than the rest of a status update (statuses change with every utterance of every session).
+ */
 export function sessionTexts(RED: NodeAPI): Texts {
-  return (key: string) => RED._(`${NAMESPACE}:livetranslate-session.${key}`);
+  const known = new Map<string, string>();
+  return (key: string) => {
+    let text = known.get(key);
+    if (text === undefined) {
+      text = RED._(`${NAMESPACE}:livetranslate-session.${key}`);
+      known.set(key, text);
+    }
+    return text;
+  };
 }

@@ -5,6 +5,7 @@
  * Only call this on the first bytes of a stream: raw PCM can start with anything, and the MPEG/ADTS sync
  * words are short, so those checks demand two valid frame headers one frame apart.
  */
+import { bytesAre } from '../bytes';
 
 /**
  * What the bytes are when they are clearly not audio at all (an image, a document, text), or undefined.
@@ -13,7 +14,7 @@
  */
 export function sniffNotAudio(b: Uint8Array): string | undefined {
   if (b.length < 4) return undefined;
-  const text = (at: number, s: string) => b.length >= at + s.length && String.fromCharCode(...b.subarray(at, at + s.length)) === s;
+  const text = (at: number, s: string) => bytesAre(b, at, s);
   if (isJpeg(b)) return 'a JPEG image';
   if (b[0] === 0x89 && text(1, 'PNG\r\n\x1a\n')) return 'a PNG image';
   if (text(0, 'GIF87a') || text(0, 'GIF89a')) return 'a GIF image';
@@ -34,8 +35,8 @@ function isJpeg(b: Uint8Array): boolean {
   if (b.length < 6 || b[0] !== 0xff || b[1] !== 0xd8 || b[2] !== 0xff) return false;
   const marker = b[3];
   const length = (b[4] << 8) | b[5];
-  if (marker === 0xe0) return b.length >= 11 && String.fromCharCode(...b.subarray(6, 11)) === 'JFIF\0';
-  if (marker === 0xe1) return b.length >= 11 && String.fromCharCode(...b.subarray(6, 11)) === 'Exif\0';
+  if (marker === 0xe0) return bytesAre(b, 6, 'JFIF\0');
+  if (marker === 0xe1) return bytesAre(b, 6, 'Exif\0');
   if (marker === 0xdb) return length === 67 || length === 132 || length === 197 || length === 262;
   return false;
 }

@@ -6,6 +6,7 @@
  * before the data. We trust only channels, sampleRate and bitsPerSample (and the format tag), recompute the
  * rest, and say clearly what we refuse.
  */
+import { bytesAre } from '../bytes';
 import { AudioFormatError } from './errors';
 
 export interface WavFormat {
@@ -62,8 +63,7 @@ function ascii(buf: Uint8Array, at: number, len = 4): string {
 /** True when the bytes start like a WAV file: RIFF (or RF64 / BW64) then WAVE at offset 8. */
 export function isWav(buf: Uint8Array): boolean {
   if (buf.length < 12) return false;
-  const riff = ascii(buf, 0);
-  return (riff === 'RIFF' || riff === 'RF64' || riff === 'BW64') && ascii(buf, 8) === 'WAVE';
+  return (bytesAre(buf, 0, 'RIFF') || bytesAre(buf, 0, 'RF64') || bytesAre(buf, 0, 'BW64')) && bytesAre(buf, 8, 'WAVE');
 }
 
 interface FmtChunk extends WavFormat {
