@@ -1,29 +1,35 @@
 /**
- * Streaming sample-rate conversion with a Kaiser-windowed sinc (see sinc-filter.ts for the design).
+ * Streaming sample-rate conversion with Kaiser-windowed sincs (sinc-filter.ts), in one or more stages
+ * (stage-plan.ts: 48 kHz -> 16 kHz halves the rate first with a short filter, then converts 24 -> 16 kHz).
  *
  * Properties the rest of the package relies on:
- * - Output is aligned with input: output sample n is the band-limited input at time n / outRate, no delay.
- * - Chunking does not matter: any split of the input, down to 1-sample chunks, gives bit-identical output,
- *   because an output is computed only once every input sample its taps touch has arrived, always by the
- *   same code over the same values.
- * - After flush() the total output length is round(inputLength * outRate / inRate).
- * - No allocation per sample: the input history lives in one fixed buffer, long inputs are fed in slices.
+ * - Output is aligned with input: output sample n is the band-limited input at time n / outRate, no delay
+ *   (every stage's kernel is centred on its output's position).
+ * - Chunking does not matter: any split of the input, down to 1-sample chunks, gives bit-identical output
+ *   (each stage computes an output once all its taps are present, see fir-stage.ts; so the next stage sees
+ *   the same samples whatever the split).
+ * - After flush() the total output length is round(inputLength * outRate / inRate): the length is reckoned
+ *   for the whole conversion, and each earlier stage runs on into the silence after the stream for as long as
+ *   the next stage needs (not rounded stage by stage).
+ * - No allocation per sample: the stages' histories live in one fixed workspace, long inputs are fed in slices.
  * - The inner loop runs as WebAssembly SIMD where the host has it (fir-wasm.ts), else in JavaScript. Each
  *   engine is deterministic; the two differ only in the last bits (float32 vs float64 sums, ~-140 dB).
  */
 import { AudioFormatError } from './errors';
+import { FirStage } from './fir-stage';
 import { type FirKernel, instantiateFir } from './fir-wasm';
 import { floatToPcm16, floatToPcm16Into } from './pcm';
-import { type PolyphaseFilter, polyphaseFilter } from './sinc-filter';
+import { polyphaseFilter } from './sinc-filter';
+import { planStages } from './stage-plan';
 
 export interface ResamplerOptions {
   /** 'auto' (default) uses WebAssembly SIMD where available; 'js' forces the portable loop (for tests). */
   engine?: 'auto' | 'js';
 }
 
-/** Input is copied into the history buffer this many samples at a time, so memory stays bounded. */
+/** Input is copied into the first stage's history this many samples at a time, so memory stays bounded. */
 const SLICE = 1 << 16;
-/** Outputs produced per kernel call (the WASM kernel writes into a fixed output area). */
+/** Outputs the last stage writes per call into the workspace's output area. */
 const OUT_BATCH = 1 << 12;
 const MAX_RATE = 1_536_000;
 
@@ -34,28 +40,53 @@ function checkRate(what: string, rate: number): void {
 }
 
 /**
- * Where the filter, input history and output live: one Float32Array over WASM memory (SIMD engine) or a
- * plain ArrayBuffer (JS engine). Offsets are in floats.
+ * The stages over one workspace: per stage its coefficients and input history, then the output area.
+ * WebAssembly memory when the SIMD engine runs, a plain Float32Array otherwise.
  */
-interface Workspace {
-  f32: Float32Array;
-  coefsAt: number;
-  outAt: number;
-  inAt: number;
-  inCapacity: number;
-  kernel: FirKernel | null;
+function buildStages(inRate: number, outRate: number, engine: ResamplerOptions['engine']): { stages: FirStage[]; m: Float32Array; outAt: number } {
+  const filters = planStages(inRate, outRate).map(polyphaseFilter);
+  const layout: Array<{ coefsAt: number; inAt: number; inCapacity: number }> = [];
+  let floats = 0;
+  for (const f of filters) {
+    // Bounded by construction: a slice (later stages get less), the taps still needed, the flush's zeros.
+    const inCapacity = SLICE + 4 * f.taps + 4 * Math.ceil(f.M / f.L) + 64;
+    layout.push({ coefsAt: floats, inAt: floats + f.coefs.length, inCapacity });
+    floats += f.coefs.length + inCapacity;
+  }
+  const outAt = floats;
+  floats += OUT_BATCH;
+  let m: Float32Array;
+  let kernel: FirKernel | null = null;
+  if (engine !== 'js' && filters.some((f) => f.exact)) {
+    const memory = new WebAssembly.Memory({ initial: Math.ceil((floats * 4) / 65536) });
+    kernel = instantiateFir(memory);
+    m = new Float32Array(memory.buffer, 0, floats);
+  } else {
+    m = new Float32Array(floats);
+  }
+  const stages = filters.map((f, i) => {
+    const { coefsAt, inAt, inCapacity } = layout[i];
+    m.set(f.coefs, coefsAt);
+    return new FirStage(f, m, coefsAt, inAt, inCapacity, f.exact ? kernel : null);
+  });
+  return { stages, m, outAt };
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
 }
 
 export class StreamingResampler {
   readonly inRate: number;
   readonly outRate: number;
-  private readonly filter: PolyphaseFilter | undefined;
-  private readonly ws: Workspace | undefined;
-  /** Valid samples in the history buffer (it starts with half - 1 zeros: the silence before the stream). */
-  private count = 0;
-  /** History index of the first tap of the next output, and that output's phase numerator (0 <= frac < L). */
-  private pos = 0;
-  private frac = 0;
+  /** Empty when the rates are equal (a pass-through). */
+  private readonly stages: FirStage[] = [];
+  private readonly m: Float32Array = new Float32Array(0);
+  private readonly outAt: number = 0;
+  /** Output step of the whole conversion in input samples, M / L in lowest terms. */
+  private readonly L: number;
+  private readonly M: number;
   private inTotal = 0;
   private outTotal = 0;
 
@@ -64,55 +95,35 @@ export class StreamingResampler {
     checkRate('output', outRate);
     this.inRate = inRate;
     this.outRate = outRate;
-    if (inRate === outRate) return;
-    const f = polyphaseFilter(inRate, outRate);
-    this.filter = f;
-    // Bounded by construction: a slice, plus the taps still needed, plus the zeros flush() appends.
-    const inCapacity = SLICE + 2 * f.taps + 2 * f.half + 2 * Math.ceil(f.M / f.L) + 64;
-    const coefsAt = 0;
-    const outAt = f.coefs.length;
-    const inAt = outAt + OUT_BATCH;
-    const floats = inAt + inCapacity;
-    let f32: Float32Array;
-    let kernel: FirKernel | null = null;
-    if (f.exact && options.engine !== 'js') {
-      const memory = new WebAssembly.Memory({ initial: Math.ceil((floats * 4) / 65536) });
-      kernel = instantiateFir(memory);
-      f32 = new Float32Array(memory.buffer, 0, floats);
-    } else {
-      f32 = new Float32Array(floats);
-    }
-    f32.set(f.coefs, coefsAt);
-    this.ws = { f32, coefsAt, outAt, inAt, inCapacity, kernel };
-    this.reset();
+    const g = gcd(inRate, outRate);
+    this.L = outRate / g;
+    this.M = inRate / g;
+    if (inRate !== outRate) ({ stages: this.stages, m: this.m, outAt: this.outAt } = buildStages(inRate, outRate, options.engine));
+  }
+
+  /** True when the SIMD kernel is in use (reported by the benchmarks). */
+  get accelerated(): boolean {
+    return this.stages.some((s) => s.accelerated);
   }
 
   /** Resamples the next piece of the stream; returns what is complete so far (possibly nothing). */
   process(input: Float32Array): Float32Array {
-    if (!this.filter) {
-      this.inTotal += input.length;
-      this.outTotal += input.length;
-      return input.slice();
-    }
-    if (input.length <= SLICE) return this.run(this.append(input));
+    if (this.stages.length === 0) return this.passThrough(input).slice();
+    if (input.length <= SLICE) return this.drainFloat(this.feed(input));
     const pieces: Float32Array[] = [];
-    for (let at = 0; at < input.length; at += SLICE) pieces.push(this.run(this.append(input.subarray(at, at + SLICE))));
+    for (let at = 0; at < input.length; at += SLICE) pieces.push(this.drainFloat(this.feed(input.subarray(at, at + SLICE))));
     return concat(pieces);
   }
 
   /**
    * process() then floatToPcm16() in one step (the same bytes), without the intermediate float array:
-   * the outputs go from the kernel's output area straight to PCM16. `input` is copied before this returns.
+   * the outputs go from the workspace's output area straight to PCM16. `input` is copied before this returns.
    */
   processPcm16(input: Float32Array): Buffer {
-    if (!this.filter) {
-      this.inTotal += input.length;
-      this.outTotal += input.length;
-      return floatToPcm16(input);
-    }
-    if (input.length <= SLICE) return this.runPcm16(this.append(input));
+    if (this.stages.length === 0) return floatToPcm16(this.passThrough(input));
+    if (input.length <= SLICE) return this.drainPcm16(this.feed(input));
     const pieces: Buffer[] = [];
-    for (let at = 0; at < input.length; at += SLICE) pieces.push(this.runPcm16(this.append(input.subarray(at, at + SLICE))));
+    for (let at = 0; at < input.length; at += SLICE) pieces.push(this.drainPcm16(this.feed(input.subarray(at, at + SLICE))));
     return Buffer.concat(pieces);
   }
 
@@ -121,180 +132,88 @@ export class StreamingResampler {
    * is round(inputLength * outRate / inRate). The resampler is then ready for a new, unrelated stream.
    */
   flush(): Float32Array {
-    if (!this.filter) {
-      this.inTotal = this.outTotal = 0;
-      return new Float32Array(0);
-    }
-    const out = this.run(this.prepareFlush());
+    const out = this.drainFloat(this.prepareFlush());
     this.reset();
     return out;
   }
 
   /** flush() then floatToPcm16() in one step (the same bytes). */
   flushPcm16(): Buffer {
-    if (!this.filter) {
-      this.inTotal = this.outTotal = 0;
-      return Buffer.alloc(0);
-    }
-    const out = this.runPcm16(this.prepareFlush());
+    const out = this.drainPcm16(this.prepareFlush());
     this.reset();
     return out;
   }
 
-  /** Pads the history with the silence after the stream; returns how many outputs remain. */
-  private prepareFlush(): number {
-    const f = this.filter!;
-    // Integer arithmetic: inTotal * L can pass 2^53 on a days-long stream with an odd rate pair.
-    const target = Number((2n * BigInt(this.inTotal) * BigInt(f.L) + BigInt(f.M)) / (2n * BigInt(f.M)));
-    const need = target - this.outTotal;
-    if (need <= 0) return 0;
-    this.compact();
-    const lastPos = this.pos + Math.floor((this.frac + (need - 1) * f.M) / f.L);
-    const zeros = lastPos + f.taps - this.count;
-    if (zeros > 0) {
-      this.ws!.f32.fill(0, this.ws!.inAt + this.count, this.ws!.inAt + this.count + zeros);
-      this.count += zeros;
-    }
-    return need;
-  }
-
-  /** True when the SIMD kernel is in use (reported by the benchmarks). */
-  get accelerated(): boolean {
-    return !!this.ws?.kernel;
+  private passThrough(input: Float32Array): Float32Array {
+    this.inTotal += input.length;
+    this.outTotal += input.length;
+    return input;
   }
 
   private reset(): void {
-    const f = this.filter!;
-    this.ws!.f32.fill(0, this.ws!.inAt, this.ws!.inAt + f.half - 1);
-    this.count = f.half - 1;
-    this.pos = 0;
-    this.frac = 0;
+    for (const s of this.stages) s.reset();
     this.inTotal = 0;
     this.outTotal = 0;
   }
 
-  /** Drops history no output will need again. */
-  private compact(): void {
-    if (this.pos === 0) return;
-    const { f32, inAt } = this.ws!;
-    f32.copyWithin(inAt, inAt + this.pos, inAt + this.count);
-    this.count -= this.pos;
-    this.pos = 0;
-  }
-
-  /** Adds input to the history; returns how many outputs now have all their taps. */
-  private append(input: Float32Array): number {
-    const f = this.filter!;
-    const ws = this.ws!;
-    this.compact();
-    if (this.count + input.length > ws.inCapacity) throw new Error('StreamingResampler: history buffer overflow (bug)');
-    ws.f32.set(input, ws.inAt + this.count);
-    this.count += input.length;
+  /** Adds input to the first stage, runs each stage but the last on all it can; returns the last's ready outputs. */
+  private feed(input: Float32Array): number {
+    const first = this.stages[0];
+    this.m.set(input, first.reserve(input.length));
+    first.commit(input.length);
     this.inTotal += input.length;
-    // How many outputs have all their taps: output k needs pos + floor((frac + k*M) / L) + taps <= count.
-    const room = this.count - f.taps - this.pos;
-    if (room < 0) return 0;
-    return Math.floor(((room + 1) * f.L - 1 - this.frac) / f.M) + 1;
+    for (let i = 0; i + 1 < this.stages.length; i++) this.pass(i, this.stages[i].ready());
+    return this.stages[this.stages.length - 1].ready();
   }
 
-  /** Computes the next `n` outputs (the caller has checked their taps are present). */
-  private run(n: number): Float32Array {
-    const f = this.filter!;
-    const ws = this.ws!;
+  /** Runs `n` outputs of stage i straight into the history of stage i + 1. */
+  private pass(i: number, n: number): void {
+    const next = this.stages[i + 1];
+    this.stages[i].run(n, next.reserve(n));
+    next.commit(n);
+  }
+
+  /**
+   * Makes the outputs that remain computable: the silence after the stream goes into the first stage, and
+   * each earlier stage runs on as far as the next one needs. Returns how many outputs remain.
+   */
+  private prepareFlush(): number {
+    if (this.stages.length === 0) return 0;
+    // Integer arithmetic: inTotal * L can pass 2^53 on a days-long stream with an odd rate pair.
+    const target = Number((2n * BigInt(this.inTotal) * BigInt(this.L) + BigInt(this.M)) / (2n * BigInt(this.M)));
+    const need = target - this.outTotal;
+    if (need <= 0) return 0;
+    // From the last stage back: how many more outputs each stage must give the next.
+    const needs = this.stages.map(() => 0);
+    needs[needs.length - 1] = need;
+    for (let i = this.stages.length - 1; i > 0; i--) needs[i - 1] = this.stages[i].missingFor(needs[i]);
+    this.stages[0].padZeros(this.stages[0].missingFor(needs[0]));
+    for (let i = 0; i + 1 < this.stages.length; i++) this.pass(i, needs[i]);
+    return need;
+  }
+
+  /** Runs the last stage for `n` outputs, in batches through the output area, into a new Float32Array. */
+  private drainFloat(n: number): Float32Array {
     const out = new Float32Array(n);
-    const stepWhole = Math.floor(f.M / f.L);
-    const stepFrac = f.M % f.L;
-    for (let done = 0; done < n; ) {
-      const batch = Math.min(OUT_BATCH, n - done);
-      if (ws.kernel) {
-        ws.kernel(ws.coefsAt * 4, f.taps * 4, f.L, (ws.inAt + this.pos) * 4, this.frac, stepWhole * 4, stepFrac, ws.outAt * 4, batch);
-        out.set(ws.f32.subarray(ws.outAt, ws.outAt + batch), done);
-      } else if (f.exact) {
-        firExact(ws.f32, ws.coefsAt, f.taps, f.L, ws.inAt + this.pos, this.frac, stepWhole, stepFrac, out, done, batch);
-      } else {
-        firInterpolated(ws.f32, ws.coefsAt, f, ws.inAt + this.pos, this.frac, stepWhole, stepFrac, out, done, batch);
-      }
-      this.advance(batch, stepWhole, stepFrac);
-      done += batch;
-    }
-    this.outTotal += n;
+    this.drain(n, (from, batch, done) => out.set(this.m.subarray(from, from + batch), done));
     return out;
   }
 
-  /** run() as PCM16: with the kernel, converted straight from its output area (no float array). */
-  private runPcm16(n: number): Buffer {
-    const ws = this.ws!;
-    if (!ws.kernel) return floatToPcm16(this.run(n));
-    const f = this.filter!;
+  /** drainFloat() as PCM16, converted straight from the output area. */
+  private drainPcm16(n: number): Buffer {
     const out = Buffer.allocUnsafe(n * 2);
-    const stepWhole = Math.floor(f.M / f.L);
-    const stepFrac = f.M % f.L;
-    for (let done = 0; done < n; ) {
-      const batch = Math.min(OUT_BATCH, n - done);
-      ws.kernel(ws.coefsAt * 4, f.taps * 4, f.L, (ws.inAt + this.pos) * 4, this.frac, stepWhole * 4, stepFrac, ws.outAt * 4, batch);
-      floatToPcm16Into(ws.f32, ws.outAt, batch, out, done * 2);
-      this.advance(batch, stepWhole, stepFrac);
-      done += batch;
-    }
-    this.outTotal += n;
+    this.drain(n, (from, batch, done) => floatToPcm16Into(this.m, from, batch, out, done * 2));
     return out;
   }
 
-  /** Advances the position over `batch` outputs exactly as the kernels did, in closed form. */
-  private advance(batch: number, stepWhole: number, stepFrac: number): void {
-    const L = this.filter!.L;
-    const total = this.frac + batch * stepFrac;
-    this.pos += batch * stepWhole + Math.floor(total / L);
-    this.frac = total % L;
-  }
-}
-
-/** The portable loop (same walk as the WASM kernel, summing in doubles; 4 accumulators for throughput). */
-function firExact(m: Float32Array, coefsAt: number, taps: number, L: number, x: number, frac: number,
-  stepWhole: number, stepFrac: number, out: Float32Array, outAt: number, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const c = coefsAt + frac * taps;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let k = 0; k < taps; k += 4) {
-      s0 += m[c + k] * m[x + k];
-      s1 += m[c + k + 1] * m[x + k + 1];
-      s2 += m[c + k + 2] * m[x + k + 2];
-      s3 += m[c + k + 3] * m[x + k + 3];
+  private drain(n: number, take: (from: number, batch: number, done: number) => void): void {
+    const last = this.stages[this.stages.length - 1];
+    for (let done = 0; done < n; done += OUT_BATCH) {
+      const batch = Math.min(OUT_BATCH, n - done);
+      last.run(batch, this.outAt);
+      take(this.outAt, batch, done);
     }
-    out[outAt + i] = (s0 + s1) + (s2 + s3);
-    x += stepWhole;
-    frac += stepFrac;
-    if (frac >= L) {
-      frac -= L;
-      x++;
-    }
-  }
-}
-
-/** For rate pairs with too many phases to tabulate: blend the two nearest tabulated phases. */
-function firInterpolated(m: Float32Array, coefsAt: number, f: PolyphaseFilter, x: number, frac: number,
-  stepWhole: number, stepFrac: number, out: Float32Array, outAt: number, n: number): void {
-  const taps = f.taps;
-  const steps = f.phases - 1;
-  for (let i = 0; i < n; i++) {
-    const where = (frac * steps) / f.L;
-    const p = Math.floor(where);
-    const t = where - p;
-    const c0 = coefsAt + p * taps;
-    const c1 = c0 + taps;
-    let s0 = 0, s1 = 0;
-    for (let k = 0; k < taps; k++) {
-      const v = m[x + k];
-      s0 += m[c0 + k] * v;
-      s1 += m[c1 + k] * v;
-    }
-    out[outAt + i] = s0 + t * (s1 - s0);
-    x += stepWhole;
-    frac += stepFrac;
-    if (frac >= f.L) {
-      frac -= f.L;
-      x++;
-    }
+    this.outTotal += n;
   }
 }
 

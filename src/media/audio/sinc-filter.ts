@@ -27,6 +27,17 @@ const MAX_EXACT_PHASES = 4096;
 const MAX_TABLE_FLOATS = 1 << 20;
 const INTERPOLATED_PHASES = 1024;
 
+/** What one filter stage converts and where its bands lie (in Hz). */
+export interface StageSpec {
+  readonly inRate: number;
+  readonly outRate: number;
+  /** Flat up to here; rejected from here on. */
+  readonly passHz: number;
+  readonly stopHz: number;
+  /** Stop band attenuation the window is designed for, in dB. */
+  readonly stopbandDb: number;
+}
+
 export interface PolyphaseFilter {
   /** Output step in input samples is M / L (lowest terms). */
   readonly L: number;
@@ -60,34 +71,39 @@ function besselI0(x: number): number {
   return sum;
 }
 
+/** Kaiser's estimate of the window length for the attenuation and transition width, padded as the kernel needs. */
+export function kaiserSize(spec: StageSpec): { half: number; taps: number } {
+  // In radians per input sample: the kernel runs on the input's time grid.
+  const deltaOmega = (2 * Math.PI * (spec.stopHz - spec.passHz)) / spec.inRate;
+  const length = Math.ceil((spec.stopbandDb - 7.95) / (2.285 * deltaOmega));
+  const half = Math.ceil(length / 2);
+  return { half, taps: Math.ceil((2 * half) / TAP_MULTIPLE) * TAP_MULTIPLE };
+}
+
 const cache = new Map<string, PolyphaseFilter>();
 
-/** The (cached, shared, read-only) filter for a rate pair; callers copy `coefs` where they need it. */
-export function polyphaseFilter(inRate: number, outRate: number): PolyphaseFilter {
-  const key = `${inRate}:${outRate}`;
+/** The (cached, shared, read-only) filter for a stage; callers copy `coefs` where they need it. */
+export function polyphaseFilter(spec: StageSpec): PolyphaseFilter {
+  const key = `${spec.inRate}:${spec.outRate}:${spec.passHz}:${spec.stopHz}:${spec.stopbandDb}`;
   let f = cache.get(key);
   if (!f) {
-    f = design(inRate, outRate);
+    f = design(spec);
     cache.set(key, f);
   }
   return f;
 }
 
-function design(inRate: number, outRate: number): PolyphaseFilter {
+function design(spec: StageSpec): PolyphaseFilter {
+  const { inRate, outRate } = spec;
   const g = gcd(inRate, outRate);
   const L = outRate / g;
   const M = inRate / g;
-  const low = Math.min(inRate, outRate);
-  // All frequencies in cycles per input sample: the kernel runs on the input's time grid.
-  // The ideal low-pass cuts in the middle of the transition band; the window shapes the band around it.
-  const cutoff = ((PASS_EDGE + STOP_EDGE) / 2) * low / inRate;
-  const deltaOmega = (2 * Math.PI * (STOP_EDGE - PASS_EDGE) * low) / inRate;
-  // Kaiser's formulas for window length and shape from attenuation and transition width.
-  const length = Math.ceil((STOPBAND_DB - 7.95) / (2.285 * deltaOmega));
-  const half = Math.ceil(length / 2);
-  const beta = 0.1102 * (STOPBAND_DB - 8.7);
+  // In cycles per input sample. The ideal low-pass cuts in the middle of the transition band; the window
+  // shapes the band around it.
+  const cutoff = (spec.passHz + spec.stopHz) / 2 / inRate;
+  const beta = 0.1102 * (spec.stopbandDb - 8.7);
   const i0beta = besselI0(beta);
-  const taps = Math.ceil((2 * half) / TAP_MULTIPLE) * TAP_MULTIPLE;
+  const { half, taps } = kaiserSize(spec);
 
   const exact = L <= MAX_EXACT_PHASES && L * taps <= MAX_TABLE_FLOATS;
   // Interpolated tables carry one extra phase (fraction 1.0) so phase p+1 always exists.
