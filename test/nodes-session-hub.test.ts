@@ -69,4 +69,25 @@ describe('session users in Node-RED: close, removal, redeploy', function () {
     assert.ok(sim.sessions.every((s) => s.closed), 'closed at the service');
     assert.equal(sim.sessions.length, before + 1, 'no new session opened');
   });
+
+  it('an audio in feeding a second session is one of its users: removing that session\'s only other user keeps it open', async function () {
+    const two = { sess1: { apiKey: 'k-123456' }, sess2: { apiKey: 'k-123456' } };
+    const second = sessionConfig({ id: 'sess2', url: sim.url, targetLanguage: 'zh' });
+    const feeder = { id: 'in1', type: 'livetranslate-audio-in', session: 'sess1', session2: 'sess2', pacing: 'fast', gate: 'off', wires: [] };
+    const out2 = { id: 'out2', type: 'livetranslate-translation-out', session: 'sess2', wires: [[], [], [], []] };
+    await loadFlow([sessionConfig({ url: sim.url }), second, feeder, out2], two);
+    await waitFor(() => sim.openSockets() === 2, 5000, 'both connected');
+    const session2 = helper.getNode('sess2') as unknown as SessionView;
+    await waitFor(() => session2.realtime && session2.realtime.state === 'open', 5000, 'open');
+
+    // The second language's output is removed; the audio in still feeds that session.
+    await helper.setFlows([sessionConfig({ url: sim.url }), second, feeder] as never, 'nodes', two as never);
+    await new Promise((r) => setTimeout(r, 1500)); // past the hub's grace period for a removed last user
+    assert.equal(session2.realtime && session2.realtime.state, 'open', 'the session the audio in feeds stays open');
+    assert.equal(sim.openSockets(), 2);
+
+    // Once the audio in is removed too, nobody uses either session.
+    await helper.setFlows([sessionConfig({ url: sim.url }), second] as never, 'nodes', two as never);
+    await waitFor(() => sim.openSockets() === 0, 5000, 'both finished');
+  });
 });

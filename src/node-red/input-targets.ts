@@ -1,7 +1,8 @@
 /**
  * The sessions an input node feeds: its own session, and for audio in up to two more that get the same
  * converted frames (the media is decoded once, whatever the number of languages). The node's status
- * mirrors its first session; every session is checked, kept awake and controlled.
+ * mirrors its first session; it is a user of every session, each of which is checked, kept awake and
+ * controlled.
  */
 import type { Node, NodeAPI, NodeStatus } from 'node-red';
 import type { LiveTranslateSessionNode } from './session-node';
@@ -21,6 +22,9 @@ export class InputTargets {
     const main = ids[0] ? this.sessions[0] : undefined;
     if (!main) node.status({ fill: 'red', shape: 'ring', text: this.texts('status.nosession') });
     else this.unregister.push(main.register(status ? { status } : node));
+    // The other sessions count this node among their users (removing their last other user must not
+    // finish a session this node still feeds) without writing over its status.
+    for (const s of this.sessions) if (s !== main) this.unregister.push(s.register({ status: () => undefined }));
   }
 
   /**
