@@ -16,7 +16,8 @@ import { NODE_BIN, NODE_RED_DIR, PACKAGE_DIR } from './under-test';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const PACKAGE_NAME: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).name;
-export const ARTIFACTS = join(ROOT, 'test-artifacts');
+/** Screenshots and reports; the version matrix gives each target's run a folder of its own. */
+export const ARTIFACTS = process.env.LIVETRANSLATE_ARTIFACTS ? resolve(process.env.LIVETRANSLATE_ARTIFACTS) : join(ROOT, 'test-artifacts');
 export const EXAMPLES_DIR = join(ROOT, 'examples');
 export const CHROMIUM = '/usr/bin/chromium';
 export const MOSQUITTO_CANDIDATES = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'];

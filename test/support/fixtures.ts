@@ -1,10 +1,12 @@
 /**
  * Real speech for tests, made with Debian's espeak-ng and sox (installed by .ci/run), cached in
- * test/fixtures/generated/ so each recording is synthesised once per machine.
+ * test/fixtures/generated/ so each recording is synthesised once per machine. Test files run in
+ * several processes at once: each writes under names of its own and renames the finished file
+ * into place, so a reader never sees half a recording.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const GENERATED_DIR = join(__dirname, '..', 'fixtures', 'generated');
@@ -37,13 +39,19 @@ export function speechFile(text: string, opts: SpeechOptions = {}): string {
   const key = createHash('sha1').update(JSON.stringify([text, o])).digest('hex').slice(0, 16);
   const out = join(GENERATED_DIR, `speech-${key}.${o.type}`);
   if (existsSync(out)) return out;
-  const spoken = join(GENERATED_DIR, `espeak-${key}.wav`);
-  run('espeak-ng', ['-v', o.voice, '-s', '150', '-w', spoken, text]);
-  const tmp = out + '.tmp.' + o.type;
-  const effects: string[] = ['rate', '-v', String(o.rate), 'channels', String(o.channels)];
-  if (o.padStart || o.padEnd) effects.push('pad', String(o.padStart), String(o.padEnd));
-  run('sox', [spoken, '-t', o.type, '-e', o.encoding, '-b', String(o.bits), '-L', tmp, ...effects]);
-  renameSync(tmp, out);
+  const mine = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const spoken = join(GENERATED_DIR, `espeak-${key}.${mine}.wav`);
+  const tmp = join(GENERATED_DIR, `speech-${key}.${mine}.tmp.${o.type}`);
+  try {
+    run('espeak-ng', ['-v', o.voice, '-s', '150', '-w', spoken, text]);
+    const effects: string[] = ['rate', '-v', String(o.rate), 'channels', String(o.channels)];
+    if (o.padStart || o.padEnd) effects.push('pad', String(o.padStart), String(o.padEnd));
+    run('sox', [spoken, '-t', o.type, '-e', o.encoding, '-b', String(o.bits), '-L', tmp, ...effects]);
+    renameSync(tmp, out);
+  } finally {
+    rmSync(spoken, { force: true });
+    rmSync(tmp, { force: true });
+  }
   return out;
 }
 

@@ -1,0 +1,95 @@
+/**
+ * Runs mocha jobs side by side: a fixed number of lanes, each running one mocha process at a
+ * time, the next job of the queue as soon as a lane is free. Most tests wait on real-time audio,
+ * a browser or a child process rather than on the CPU, so several processes share 2 cores well.
+ *
+ * A job's output is held back and printed whole when it ends, so the log reads job by job.
+ * Its counts come from mocha's closing summary; a process that ends without a clean summary
+ * (crash, timeout of a hook, non-zero exit with no failing test counted) counts as one failure.
+ */
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+const MOCHA = join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
+
+export interface Job {
+  /** Shown above the job's output and in the closing list of the slowest jobs. */
+  label: string;
+  /** Arguments to mocha: test files, and `--grep …` for a slice. */
+  args: string[];
+  env: Record<string, string>;
+  /** Drives chromium: the lanes run at most a few of these at once. */
+  browser?: boolean;
+}
+
+export interface JobResult { passed: number; failed: number; pending: number; code: number; seconds: number }
+
+/** The last count of `word` in mocha's summary ("  12 passing (3s)"), 0 when absent. */
+function summaryCount(out: string, word: string): number {
+  const all = [...out.matchAll(new RegExp(`^\\s*(\\d+) ${word}\\b`, 'gm'))];
+  return all.length ? Number(all[all.length - 1][1]) : 0;
+}
+
+function runJob(job: Job): Promise<JobResult & { output: string }> {
+  const started = Date.now();
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [MOCHA, ...(process.stdout.isTTY ? ['--color'] : []), ...job.args], {
+      cwd: ROOT, env: { ...process.env, ...job.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    const finish = (code: number, why = '') => {
+      // eslint-disable-next-line no-control-regex
+      const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+      const passed = summaryCount(plain, 'passing');
+      let failed = summaryCount(plain, 'failing');
+      if (code !== 0 && failed === 0) failed = 1; // mocha died before its summary
+      res({ passed, failed, pending: summaryCount(plain, 'pending'), code, seconds: (Date.now() - started) / 1000, output: output + why });
+    };
+    child.on('error', (e) => finish(1, `\n${job.label}: could not start mocha: ${e.message}\n`));
+    child.on('close', (code, signal) => finish(code ?? 1, signal ? `\n${job.label}: mocha ended by ${signal}\n` : ''));
+  });
+}
+
+/**
+ * Runs every job, at most `lanes` at a time and at most `browsers` of the browser jobs among them,
+ * each time the first job of the queue that may start (put the longest first: the run then ends
+ * soon after its longest job). Results come back in the jobs' order.
+ */
+export function runLanes(jobs: Job[], lanes: number, browsers: number): Promise<JobResult[]> {
+  const results: JobResult[] = new Array(jobs.length);
+  const queue = jobs.map((_j, i) => i);
+  let running = 0;
+  let runningBrowsers = 0;
+  return new Promise((resolveAll) => {
+    const fill = () => {
+      if (queue.length === 0 && running === 0) resolveAll(results);
+      while (running < lanes) {
+        const k = queue.findIndex((i) => !jobs[i].browser || runningBrowsers < browsers);
+        if (k < 0) return;
+        const [i] = queue.splice(k, 1);
+        const job = jobs[i];
+        running++;
+        if (job.browser) runningBrowsers++;
+        void runJob(job).then(({ output, ...r }) => {
+          results[i] = r;
+          running--;
+          if (job.browser) runningBrowsers--;
+          const verdict = r.failed ? `${r.failed} FAILED` : `${r.passed} passed`;
+          process.stdout.write(`\n=== ${job.label}: ${verdict} (${r.seconds.toFixed(0)} s) ===\n${output}`);
+          fill();
+        });
+      }
+    };
+    fill();
+  });
+}
+
+/** The slowest jobs, as printed after a run: where to look when the run gets long. */
+export function slowest(jobs: Job[], results: JobResult[], count = 10): string {
+  return jobs.map((j, i) => ({ label: j.label, seconds: results[i].seconds }))
+    .sort((a, b) => b.seconds - a.seconds).slice(0, count)
+    .map((j) => `${j.seconds.toFixed(0).padStart(5)} s  ${j.label}`).join('\n');
+}
