@@ -1,9 +1,10 @@
 /**
  * The resampler's inner loop as a tiny hand-assembled WebAssembly module using 128-bit SIMD.
  *
- * Why: a ~290-tap filter per output sample is ~4.6 million multiply-adds per second of 48 kHz audio. Plain
- * JavaScript manages about 200x real time on a modest server core; f32x4 SIMD does 4 products per
- * instruction without bounds checks, which is what brings 48 kHz -> 16 kHz past 1000x. Four independent
+ * Why: 48 kHz -> 16 kHz is ~3.5 million multiply-adds per second of audio (48 taps per 24 kHz output of the
+ * halving stage, 144 per 16 kHz output of the last; stage-plan.ts). Plain JavaScript manages a few hundred
+ * times real time on a modest server core; f32x4 SIMD does 4 products per instruction without bounds checks.
+ * One kernel serves every stage: a halving stage is the case of one phase and a step of 2. Four independent
  * accumulators keep the adds from waiting on each other (measured: 2 accumulators were ~1.5x slower). WebAssembly is built
  * into Node, so this adds no dependency. If the host cannot compile it, the resampler uses its JS loop.
  *
