@@ -112,7 +112,7 @@ describe('media/audio StreamingResampler', function () {
     const rand = lcg(42);
     const pairs: Array<[number, number, 'auto' | 'js']> = [[48000, 16000, 'auto'], [44100, 16000, 'auto'], [8000, 16000, 'auto'],
       [11025, 16000, 'auto'], [16000, 24000, 'auto'], [44100, 16000, 'js'], [47999, 16000, 'auto'], [16000, 16000, 'auto'],
-      [48000, 16000, 'js'], [96000, 16000, 'auto'], [96000, 16000, 'js'], [88200, 16000, 'auto']];
+      [48000, 16000, 'js'], [96000, 16000, 'auto'], [96000, 16000, 'js'], [88200, 16000, 'auto'], [24000, 8000, 'auto']];
     for (const [inRate, outRate, engine] of pairs) {
       const x = sine(inRate, 1234, 0.35, 0.7).map((v, i) => v + 0.2 * Math.sin(i * 0.37) * ((i % 97) / 97));
       const whole = oneShot(x, inRate, outRate, engine);
