@@ -33,6 +33,8 @@ export class InputTargets {
    */
   check(what: string): string | undefined {
     if (this.sessions.length === 0) throw new Error('no livetranslate-session configured for this node');
+    // Every message of a live stream comes here: the usual answer (all take input) allocates nothing.
+    if (this.sessions.every((s) => s.inputRefusal() === undefined)) return undefined;
     const refusals = this.sessions.map((s) => s.inputRefusal());
     const first = refusals.find((r) => r !== undefined);
     if (first === undefined) return undefined;
