@@ -1,7 +1,8 @@
 /**
  * The resampler's promise at the service's 16 kHz: flat (±0.1 dB) to 7 kHz, and everything at or above the lower
- * rate's Nyquist (8 kHz when down-sampling; for 8 kHz input, the images above 4 kHz) at least 80 dB down, judged
- * with tones from 6 to 12 kHz and with white noise, against libsamplerate and sox as oracles.
+ * rate's Nyquist (8 kHz when down-sampling; for 8 kHz input, the images above 4 kHz) at least 80 dB down (the
+ * design keeps 92 dB, asserted too), judged with tones from 6 to 12 kHz and with white noise, against
+ * libsamplerate and sox as oracles.
  */
 import assert from 'node:assert/strict';
 import { StreamingResampler } from '../src/media/audio';
@@ -14,6 +15,11 @@ const TONES = [6000, 6500, 7000, 7500, 8000, 8200, 8500, 9000, 10000, 11000, 120
 const UP_TONES = [500, 1000, 2000, 3000, 3500, 3800];
 const AMP = 0.5;
 const REJECTION_DB = 80;
+/**
+ * What the design achieves beyond the promise (Kaiser windows for 90 dB; 93.2 to 93.5 dB measured): a change
+ * that loses the margin (a shorter stage, a coarser intermediate) shows here first.
+ */
+const DESIGN_REJECTION_DB = 92;
 const FLAT_DB = 0.1;
 
 function ours(x: Float32Array, inRate: number): Float32Array {
@@ -44,8 +50,9 @@ describe('media/audio StreamingResampler against libsamplerate and sox', functio
     const stopEdge = Math.min(inRate, OUT) / 2;
     const tones = inRate === 8000 ? UP_TONES : TONES.filter((f) => f < inRate / 2);
 
-    it(`${inRate} Hz tones: flat to ${passEdge} Hz, nothing but the tone (≥ ${REJECTION_DB} dB down), the oracles' output`, async () => {
+    it(`${inRate} Hz tones: flat to ${passEdge} Hz, nothing but the tone (≥ ${DESIGN_REJECTION_DB} dB down), the oracles' output`, async () => {
       const ref = AMP * Math.SQRT1_2;
+      let worst = -Infinity;
       for (const f of tones) {
         const x = tone(inRate, f);
         const y = ours(x, inRate);
@@ -53,12 +60,14 @@ describe('media/audio StreamingResampler against libsamplerate and sox', functio
         const fit = fitTone(y, OUT, f, FROM, TO);
         const spurious = db(fit.restRms / ref);
         // Aliases (down-sampling) or images (up-sampling): whatever is not the tone itself.
-        assert.ok(spurious <= -REJECTION_DB, `${f} Hz: ${spurious.toFixed(1)} dB of aliases/images`);
+        assert.ok(spurious <= -DESIGN_REJECTION_DB, `${f} Hz: ${spurious.toFixed(1)} dB of aliases/images`);
+        worst = Math.max(worst, spurious);
         if (f >= stopEdge) continue; // the whole output was the alias, checked above
         const gain = db(fit.amplitude / AMP);
         if (f <= passEdge) assert.ok(Math.abs(gain) <= FLAT_DB, `${f} Hz: gain ${gain.toFixed(3)} dB`);
         else assert.ok(gain < FLAT_DB && gain > -40, `${f} Hz (transition band): gain ${gain.toFixed(2)} dB`);
       }
+      console.log(`      ${inRate} Hz: aliases/images at most ${worst.toFixed(1)} dB`);
       // Where both promise the same (pass band, and stop band for down-sampling), we match the oracles sample
       // by sample: the difference is at least 80 dB below the tone.
       for (const f of tones.filter((t) => t <= passEdge || (inRate > OUT && t >= stopEdge))) {
@@ -81,11 +90,12 @@ describe('media/audio StreamingResampler against libsamplerate and sox', functio
       for (const [name, other] of [['libsamplerate', await libsamplerate(x, inRate, OUT)], ['sox', sox(x, inRate, OUT)]] as const) {
         const b = lowPass(other, OUT, band);
         const { snr } = compare(b, a, FROM, TO);
+        console.log(`      ${inRate} Hz: white noise below ${band} Hz matches ${name} to ${snr.toFixed(1)} dB`);
         assert.ok(snr > 90, `vs ${name}: ${snr.toFixed(1)} dB`);
       }
     });
 
-    it(`${inRate} Hz white noise: what lies at or above ${stopEdge} Hz leaves ≥ ${REJECTION_DB} dB less`, async () => {
+    it(`${inRate} Hz white noise: what lies at or above ${stopEdge} Hz leaves ≥ ${DESIGN_REJECTION_DB} dB less (the oracles ≥ ${REJECTION_DB})`, async () => {
       const noise = whiteNoise(inRate, 11);
       if (inRate > OUT) {
         // Noise with nothing below 8.1 kHz (the test's own 100 dB high-pass, transition 8.1-8.5 kHz).
@@ -94,7 +104,8 @@ describe('media/audio StreamingResampler against libsamplerate and sox', functio
         const level = rms(high, inRate * 0.1, inRate * 0.9);
         const out = (y: Float32Array) => db(rms(y, FROM, TO) / level);
         const got = out(ours(high, inRate));
-        assert.ok(got <= -REJECTION_DB, `ours: ${got.toFixed(1)} dB`);
+        console.log(`      ${inRate} Hz: noise above 8.1 kHz leaves ${got.toFixed(1)} dB`);
+        assert.ok(got <= -DESIGN_REJECTION_DB, `ours: ${got.toFixed(1)} dB`);
         // The oracles agree the input had nothing a 16 kHz signal may keep.
         assert.ok(out(await libsamplerate(high, inRate, OUT)) <= -REJECTION_DB, 'libsamplerate keeps it too');
         assert.ok(out(sox(high, inRate, OUT)) <= -REJECTION_DB, 'sox keeps it too');
@@ -105,7 +116,8 @@ describe('media/audio StreamingResampler against libsamplerate and sox', functio
         const low = lowPass(y, OUT, 4150);
         const images = Float32Array.from(y, (v, i) => v - low[i]);
         const got = db(rms(images, FROM, TO) / rms(noise, 800, 7200));
-        assert.ok(got <= -REJECTION_DB, `images: ${got.toFixed(1)} dB`);
+        console.log(`      ${inRate} Hz: images above 4.2 kHz ${got.toFixed(1)} dB`);
+        assert.ok(got <= -DESIGN_REJECTION_DB, `images: ${got.toFixed(1)} dB`);
       }
     });
   }

@@ -2,16 +2,18 @@
  * How a rate pair is split into filter stages. Every stage's cost is its output rate times its taps, and a
  * stage's taps grow with its input rate divided by its transition width. Converting 48 kHz to 16 kHz in one
  * stage needs the narrow 7-8 kHz transition at 48 kHz (288 taps per output); halving the rate first with a
- * short filter (only what would fold into 0-8 kHz must go, so its transition is 7-16 kHz: 32 taps) moves the
- * narrow transition to 24 kHz, where it takes half the taps. The plan is whichever chain of halvings (possibly
- * none) followed by one rational stage needs the fewest multiply-adds per second.
+ * short filter (only what would fold into 0-8 kHz must go, so its transition is 7-16 kHz: 48 taps per 24 kHz
+ * output) moves the narrow transition to 24 kHz, where it takes half the taps (144 per 16 kHz output): three
+ * quarters of the multiply-adds. The plan is whichever chain of halvings (possibly none) followed by one
+ * rational stage needs the fewest multiply-adds per second.
  */
 import { kaiserSize, PASS_EDGE, type StageSpec, STOP_EDGE, STOPBAND_DB } from './sinc-filter';
 
 /**
  * A halving stage is designed for more attenuation than a direct one: its pass band ripple adds to the next
- * stage's, and a short filter pays little for the extra taps (at 110 dB, 48 taps for 48 and 44.1 kHz input;
- * at 90 dB the pass band error alone was 84 dB below the signal).
+ * stage's, and a short filter pays little for the extra taps (at 110 dB, 48 taps for 48 and 44.1 kHz input).
+ * Designed for 90 dB, it made the output below 6.4 kHz differ from libsamplerate's and sox's by -84 dB
+ * (white noise) instead of the single stage's -102 dB; at 110 dB the difference is back to -102 dB.
  */
 const HALVING_STOPBAND_DB = 110;
 
