@@ -19,7 +19,7 @@ import { AudioFormatError } from './errors';
 import { FirStage } from './fir-stage';
 import { type FirKernel, instantiateFir } from './fir-wasm';
 import { floatToPcm16, floatToPcm16Into } from './pcm';
-import { polyphaseFilter } from './sinc-filter';
+import { gcd, polyphaseFilter } from './sinc-filter';
 import { planStages } from './stage-plan';
 
 export interface ResamplerOptions {
@@ -70,11 +70,6 @@ function buildStages(inRate: number, outRate: number, engine: ResamplerOptions['
     return new FirStage(f, m, coefsAt, inAt, inCapacity, f.exact ? kernel : null);
   });
   return { stages, m, outAt };
-}
-
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
 }
 
 export class StreamingResampler {

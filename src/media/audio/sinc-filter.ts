@@ -1,5 +1,6 @@
 /**
- * Kaiser-windowed sinc low-pass, laid out as a polyphase table for a rational resampling ratio.
+ * Kaiser-windowed sinc low-pass, laid out as a polyphase table for a rational resampling ratio: one stage of
+ * the resampler (stage-plan.ts decides the stages and their bands).
  *
  * The output sample n sits at input position n * M / L (M/L = inRate/outRate in lowest terms), so only L
  * distinct fractional positions ("phases") ever occur: for every rate pair Node-RED flows use (8k, 11.025k,
@@ -53,7 +54,7 @@ export interface PolyphaseFilter {
   readonly coefs: Float32Array;
 }
 
-function gcd(a: number, b: number): number {
+export function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
 }
