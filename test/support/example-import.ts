@@ -34,9 +34,14 @@ export function itImportsExample(b: InBrowser, file: string, output: () => Promi
     await openEditor(page, red.url);
     await page.evaluate(() => RED.actions.invoke('core:show-examples-import-dialog'));
     const tree = page.locator('.red-ui-clipboard-dialog-tabs-content');
-    await tree.locator('.red-ui-treeList-label', { hasText: PACKAGE_NAME }).click();
     const entry = tree.locator('.red-ui-treeList-label', { hasText: new RegExp(`^\\s*${name}\\s*$`) });
-    await entry.waitFor({ state: 'visible' });
+    // The package's folder opens on a click. On a loaded machine the click can land while the
+    // tree is still being built and leave the folder shut: click again until the example shows.
+    await waitUntil(async () => {
+      if (await entry.isVisible()) return true;
+      await tree.locator('.red-ui-treeList-label', { hasText: PACKAGE_NAME }).click();
+      return entry.waitFor({ state: 'visible', timeout: 10000 }).then(() => true, () => false);
+    }, 30000, `${name} in the examples of ${PACKAGE_NAME}`);
     await entry.click();
     await page.waitForSelector('#red-ui-clipboard-dialog-ok:not(.disabled):not([disabled])');
     await page.click('#red-ui-clipboard-dialog-ok');
