@@ -1,5 +1,6 @@
 /**
- * The resampler's inner loop as a tiny hand-assembled WebAssembly module using 128-bit SIMD.
+ * The resampler's inner loop, and the conversion of its output to PCM16, as a tiny hand-assembled WebAssembly
+ * module using 128-bit SIMD.
  *
  * Why: 48 kHz -> 16 kHz is ~3.5 million multiply-adds per second of audio (48 taps per 24 kHz output of the
  * halving stage, 144 per 16 kHz output of the last; stage-plan.ts). f32x4 SIMD does 4 products per instruction
@@ -20,20 +21,33 @@
  *       f32.store(out, horizontal sum of (acc0 + acc1) + (acc2 + acc3)) ; out += 4
  *       x += stepBytes ; frac += stepFrac ; if frac >= phases { frac -= phases ; x += 4 }
  *       n -= 1 ; br_if $each_output n
+ *
+ * And the conversion of its outputs to PCM16, 8 samples a turn, the same values as floatToPcm16 (pcm.ts):
+ *
+ *   (func (export "pcm16") (param $src $n $dst) (local $v $r $low v128)
+ *     loop $each_8
+ *       v = load(src) * 32768 ; r = nearest(v) ; r += (r - v == -0.5) ? 1 : 0    ;; Math.round: ties up
+ *       low = trunc_sat(r) ; (v, r likewise at src + 16)
+ *       store(dst, narrow_sat(low, trunc_sat(r)))   ;; saturation clips, trunc_sat maps NaN to 0
+ *       src += 32 ; dst += 16 ; n -= 8 ; br_if $each_8 (n > 0)
  */
 
 export type FirKernel = (coefs: number, tapBytes: number, phases: number, x: number, frac: number,
   stepBytes: number, stepFrac: number, out: number, n: number) => void;
+/** Floats at byte `src` to PCM16 at byte `dst`, n rounded up to a multiple of 8 (the areas must have room). */
+export type Pcm16Kernel = (src: number, n: number, dst: number) => void;
 
 // Opcodes used below (core spec and the SIMD proposal, which is prefixed 0xFD).
 const I32 = 0x7f, V128 = 0x7b;
 const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22;
-const I32_CONST = 0x41, I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_LT_U = 0x49, I32_GE_U = 0x4f;
+const I32_CONST = 0x41, I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_LT_U = 0x49, I32_GE_U = 0x4f, I32_GT_S = 0x4a;
 const LOOP = 0x03, IF = 0x04, END = 0x0b, BR_IF = 0x0d, VOID = 0x40;
 const F32_ADD = 0x92, F32_STORE = 0x38;
 const SIMD = 0xfd;
 const V128_LOAD = [SIMD, 0x00], V128_CONST = [SIMD, 0x0c];
 const F32X4_EXTRACT = [SIMD, 0x1f], F32X4_ADD = [SIMD, 0xe4, 0x01], F32X4_MUL = [SIMD, 0xe6, 0x01];
+const V128_STORE = [SIMD, 0x0b], V128_AND = [SIMD, 0x4e], F32X4_EQ = [SIMD, 0x41], F32X4_SUB = [SIMD, 0xe5, 0x01];
+const F32X4_NEAREST = [SIMD, 0x6a], I32X4_TRUNC_SAT_F32X4_S = [SIMD, 0xf8, 0x01], I16X8_NARROW_I32X4_S = [SIMD, 0x85, 0x01];
 
 // Parameter and local indices.
 const COEFS = 0, TAP_BYTES = 1, PHASES = 2, X = 3, FRAC = 4, STEP_BYTES = 5, STEP_FRAC = 6, OUT = 7, N = 8;
@@ -68,6 +82,8 @@ const tee = (i: number) => [LOCAL_TEE, i];
 const i32 = (v: number) => [I32_CONST, ...sleb(v)];
 const load = (offset: number) => [...V128_LOAD, 0, ...uleb(offset)];
 const zero = () => [...V128_CONST, ...new Array<number>(16).fill(0)];
+/** A v128 constant of four equal float32s. */
+const f32x4 = (v: number) => [...V128_CONST, ...[0, 1, 2, 3].flatMap(() => [...Buffer.from(new Float32Array([v]).buffer)])];
 
 function sleb(n: number): number[] {
   // Only small non-negative constants are used here, so the unsigned encoding plus a clear sign bit suffices.
@@ -122,14 +138,40 @@ function body(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
+function pcm16Body(): number[] {
+  const SRC = 0, COUNT = 1, DST = 2, V = 3, R = 4, LOW = 5;
+  // r = Math.round(load(src + offset) * 32768) as four floats: nearest() rounds ties to even, so ties it
+  // rounded down (r - v is exactly -0.5 there) go up by one.
+  const rounded = (offset: number) => [
+    ...get(SRC), ...load(offset), ...f32x4(32768), ...F32X4_MUL, ...set(V),
+    ...get(V), ...F32X4_NEAREST, ...tee(R),
+    ...get(R), ...get(V), ...F32X4_SUB, ...f32x4(-0.5), ...F32X4_EQ, ...f32x4(1), ...V128_AND,
+    ...F32X4_ADD, ...I32X4_TRUNC_SAT_F32X4_S,
+  ];
+  const code = [
+    LOOP, VOID,
+    ...rounded(0), ...set(LOW),
+    ...get(DST), ...get(LOW), ...rounded(16), ...I16X8_NARROW_I32X4_S, ...V128_STORE, 0, 0,
+    ...get(SRC), ...i32(32), I32_ADD, ...set(SRC),
+    ...get(DST), ...i32(16), I32_ADD, ...set(DST),
+    ...get(COUNT), ...i32(8), I32_SUB, ...tee(COUNT), ...i32(0), I32_GT_S,
+    BR_IF, 0,
+    END,
+    END,
+  ];
+  const fn = [...vec([[3, V128]]), ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const i32s = (n: number) => vec(new Array<number[]>(n).fill([I32]));
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec(new Array<number[]>(9).fill([I32])), 0]])),
+    ...section(1, vec([[0x60, ...i32s(9), 0], [0x60, ...i32s(3), 0]])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('fir'), 0x00, 0]])),
-    ...section(10, vec([body()])),
+    ...section(3, vec([[0], [1]])),
+    ...section(7, vec([[...name('fir'), 0x00, 0], [...name('pcm16'), 0x00, 1]])),
+    ...section(10, vec([body(), pcm16Body()])),
   ];
   return Uint8Array.from(bytes);
 }
@@ -148,10 +190,10 @@ export function firModule(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** A kernel bound to `memory`; the memory may grow later (the instance sees the same memory). */
-export function instantiateFir(memory: WebAssembly.Memory): FirKernel | null {
+/** The kernels bound to `memory`; the memory may grow later (the instance sees the same memory). */
+export function instantiateFir(memory: WebAssembly.Memory): { fir: FirKernel; pcm16: Pcm16Kernel } | null {
   const mod = firModule();
   if (!mod) return null;
   const instance = new WebAssembly.Instance(mod, { env: { memory } });
-  return instance.exports.fir as FirKernel;
+  return { fir: instance.exports.fir as FirKernel, pcm16: instance.exports.pcm16 as Pcm16Kernel };
 }

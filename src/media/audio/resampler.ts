@@ -13,11 +13,12 @@
  *   the next stage needs (not rounded stage by stage).
  * - No allocation per sample: the stages' histories live in one fixed workspace, long inputs are fed in slices.
  * - The inner loop runs as WebAssembly SIMD where the host has it (fir-wasm.ts), else in JavaScript. Each
- *   engine is deterministic; the two differ only in the last bits (float32 vs float64 sums, ~-140 dB).
+ *   engine is deterministic; the two differ only in the last bits (float32 vs float64 sums, ~-140 dB). The
+ *   SIMD engine also converts to PCM16 (processPcm16), to the same bytes as floatToPcm16.
  */
 import { AudioFormatError } from './errors';
 import { FirStage } from './fir-stage';
-import { type FirKernel, instantiateFir } from './fir-wasm';
+import { instantiateFir, type Pcm16Kernel } from './fir-wasm';
 import { floatToPcm16, floatToPcm16Into } from './pcm';
 import { gcd, polyphaseFilter } from './sinc-filter';
 import { planStages } from './stage-plan';
@@ -39,11 +40,19 @@ function checkRate(what: string, rate: number): void {
   }
 }
 
-/**
- * The stages over one workspace: per stage its coefficients and input history, then the output area.
- * WebAssembly memory when the SIMD engine runs, a plain Float32Array otherwise.
- */
-function buildStages(inRate: number, outRate: number, engine: ResamplerOptions['engine']): { stages: FirStage[]; m: Float32Array; outAt: number } {
+interface Workspace {
+  stages: FirStage[];
+  /** Every stage's coefficients and history, then the output area and its PCM16 area (offsets in floats). */
+  m: Float32Array;
+  outAt: number;
+  pcmAt: number;
+  /** The SIMD conversion to PCM16 and the bytes of `m`, when the SIMD engine runs. */
+  pcm16: Pcm16Kernel | null;
+  bytes: Uint8Array;
+}
+
+/** The stages over one workspace: WebAssembly memory when the SIMD engine runs, a plain Float32Array otherwise. */
+function buildWorkspace(inRate: number, outRate: number, engine: ResamplerOptions['engine']): Workspace {
   const filters = planStages(inRate, outRate).map(polyphaseFilter);
   const layout: Array<{ coefsAt: number; inAt: number; inCapacity: number }> = [];
   let floats = 0;
@@ -53,13 +62,15 @@ function buildStages(inRate: number, outRate: number, engine: ResamplerOptions['
     layout.push({ coefsAt: floats, inAt: floats + f.coefs.length, inCapacity });
     floats += f.coefs.length + inCapacity;
   }
+  // The PCM16 conversion takes 8 samples a turn: both areas have room for a last partial 8.
   const outAt = floats;
-  floats += OUT_BATCH;
+  const pcmAt = outAt + OUT_BATCH + 8;
+  floats = pcmAt + OUT_BATCH / 2 + 8;
   let m: Float32Array;
-  let kernel: FirKernel | null = null;
+  let kernels: ReturnType<typeof instantiateFir> = null;
   if (engine !== 'js' && filters.some((f) => f.exact)) {
     const memory = new WebAssembly.Memory({ initial: Math.ceil((floats * 4) / 65536) });
-    kernel = instantiateFir(memory);
+    kernels = instantiateFir(memory);
     m = new Float32Array(memory.buffer, 0, floats);
   } else {
     m = new Float32Array(floats);
@@ -67,18 +78,18 @@ function buildStages(inRate: number, outRate: number, engine: ResamplerOptions['
   const stages = filters.map((f, i) => {
     const { coefsAt, inAt, inCapacity } = layout[i];
     m.set(f.coefs, coefsAt);
-    return new FirStage(f, m, coefsAt, inAt, inCapacity, f.exact ? kernel : null);
+    return new FirStage(f, m, coefsAt, inAt, inCapacity, f.exact && kernels ? kernels.fir : null);
   });
-  return { stages, m, outAt };
+  const pcm16 = kernels && stages[stages.length - 1].accelerated ? kernels.pcm16 : null;
+  return { stages, m, outAt, pcmAt, pcm16, bytes: new Uint8Array(m.buffer, m.byteOffset, m.byteLength) };
 }
 
 export class StreamingResampler {
   readonly inRate: number;
   readonly outRate: number;
-  /** Empty when the rates are equal (a pass-through). */
+  /** None when the rates are equal (a pass-through). */
+  private readonly ws: Workspace | null = null;
   private readonly stages: FirStage[] = [];
-  private readonly m: Float32Array = new Float32Array(0);
-  private readonly outAt: number = 0;
   /** Output step of the whole conversion in input samples, M / L in lowest terms. */
   private readonly L: number;
   private readonly M: number;
@@ -93,7 +104,9 @@ export class StreamingResampler {
     const g = gcd(inRate, outRate);
     this.L = outRate / g;
     this.M = inRate / g;
-    if (inRate !== outRate) ({ stages: this.stages, m: this.m, outAt: this.outAt } = buildStages(inRate, outRate, options.engine));
+    if (inRate === outRate) return;
+    this.ws = buildWorkspace(inRate, outRate, options.engine);
+    this.stages = this.ws.stages;
   }
 
   /** True when the SIMD kernel is in use (reported by the benchmarks). */
@@ -154,7 +167,7 @@ export class StreamingResampler {
   /** Adds input to the first stage, runs each stage but the last on all it can; returns the last's ready outputs. */
   private feed(input: Float32Array): number {
     const first = this.stages[0];
-    this.m.set(input, first.reserve(input.length));
+    this.ws!.m.set(input, first.reserve(input.length));
     first.commit(input.length);
     this.inTotal += input.length;
     for (let i = 0; i + 1 < this.stages.length; i++) this.pass(i, this.stages[i].ready());
@@ -190,14 +203,24 @@ export class StreamingResampler {
   /** Runs the last stage for `n` outputs, in batches through the output area, into a new Float32Array. */
   private drainFloat(n: number): Float32Array {
     const out = new Float32Array(n);
-    this.drain(n, (from, batch, done) => out.set(this.m.subarray(from, from + batch), done));
+    const m = this.ws?.m;
+    this.drain(n, (from, batch, done) => out.set(m!.subarray(from, from + batch), done));
     return out;
   }
 
   /** drainFloat() as PCM16, converted straight from the output area. */
   private drainPcm16(n: number): Buffer {
     const out = Buffer.allocUnsafe(n * 2);
-    this.drain(n, (from, batch, done) => floatToPcm16Into(this.m, from, batch, out, done * 2));
+    const ws = this.ws;
+    if (ws?.pcm16) {
+      const { pcm16, bytes, pcmAt } = ws;
+      this.drain(n, (from, batch, done) => {
+        pcm16(from * 4, batch, pcmAt * 4);
+        out.set(bytes.subarray(pcmAt * 4, pcmAt * 4 + batch * 2), done * 2);
+      });
+    } else {
+      this.drain(n, (from, batch, done) => floatToPcm16Into(ws!.m, from, batch, out, done * 2));
+    }
     return out;
   }
 
@@ -205,8 +228,8 @@ export class StreamingResampler {
     const last = this.stages[this.stages.length - 1];
     for (let done = 0; done < n; done += OUT_BATCH) {
       const batch = Math.min(OUT_BATCH, n - done);
-      last.run(batch, this.outAt);
-      take(this.outAt, batch, done);
+      last.run(batch, this.ws!.outAt);
+      take(this.ws!.outAt, batch, done);
     }
     this.outTotal += n;
   }
