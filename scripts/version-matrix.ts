@@ -7,8 +7,8 @@
  * `node-<platform>-<arch>`) into .cache/version-matrix/, once. The test harness (mocha, chromium,
  * the simulator) runs on this Node.js; the Node-RED process under test runs on the target's.
  *
- * The targets' mocha jobs (the whole suite cut by ./version-matrix/plan, one job per slice) run
- * side by side in lanes (./version-matrix/lanes), each job's output printed whole when it ends.
+ * The targets' tests, cut into mocha jobs by ./version-matrix/plan, run side by side in lanes
+ * (./version-matrix/lanes), each job's output printed whole when it ends.
  * Prints one table row per target and a closing "N passed, N failed" line, writes
  * test-artifacts/version-matrix.json; with --readme, also rewrites README's versions table.
  * --install only fills the cache (.ci/run does it before `npm test`); --jobs sets how many mocha
