@@ -88,7 +88,7 @@ function jobsOf(p: Prepared): Array<Job & { seconds: number }> {
   return (slice ? planSlice(SLICE_FILES) : planSuite(suiteFiles())).map((j) => ({
     label: `${name}: ${slice ? 'end-to-end slice of ' : ''}${j.name}`,
     args: slice ? [...j.files, '--grep', SLICE_GREP] : j.files,
-    env: p.env, seconds: j.seconds, browser: j.browser,
+    env: p.env, seconds: j.seconds, browser: j.browser, alone: j.alone,
   }));
 }
 

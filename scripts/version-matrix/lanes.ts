@@ -21,6 +21,8 @@ export interface Job {
   env: Record<string, string>;
   /** Drives chromium: the lanes run at most a few of these at once. */
   browser?: boolean;
+  /** Must have the machine to itself: runs when no other job runs, and nothing starts beside it. */
+  alone?: boolean;
 }
 
 export interface JobResult { passed: number; failed: number; pending: number; code: number; seconds: number }
@@ -56,27 +58,32 @@ function runJob(job: Job): Promise<JobResult & { output: string }> {
 /**
  * Runs every job, at most `lanes` at a time and at most `browsers` of the browser jobs among them,
  * each time the first job of the queue that may start (put the longest first: the run then ends
- * soon after its longest job). Results come back in the jobs' order.
+ * soon after its longest job). The jobs that run alone go first, one by one, before the others.
+ * Results come back in the jobs' order.
  */
 export function runLanes(jobs: Job[], lanes: number, browsers: number): Promise<JobResult[]> {
   const results: JobResult[] = new Array(jobs.length);
   const queue = jobs.map((_j, i) => i);
   let running = 0;
   let runningBrowsers = 0;
+  let runningAlone = false;
+  const mayStart = (job: Job) => (job.alone ? running === 0 : !queue.some((i) => jobs[i].alone) && (!job.browser || runningBrowsers < browsers));
   return new Promise((resolveAll) => {
     const fill = () => {
       if (queue.length === 0 && running === 0) resolveAll(results);
-      while (running < lanes) {
-        const k = queue.findIndex((i) => !jobs[i].browser || runningBrowsers < browsers);
+      while (running < lanes && !runningAlone) {
+        const k = queue.findIndex((i) => mayStart(jobs[i]));
         if (k < 0) return;
         const [i] = queue.splice(k, 1);
         const job = jobs[i];
         running++;
         if (job.browser) runningBrowsers++;
+        if (job.alone) runningAlone = true;
         void runJob(job).then(({ output, ...r }) => {
           results[i] = r;
           running--;
           if (job.browser) runningBrowsers--;
+          if (job.alone) runningAlone = false;
           const verdict = r.failed ? `${r.failed} FAILED` : `${r.passed} passed`;
           process.stdout.write(`\n=== ${job.label}: ${verdict} (${r.seconds.toFixed(0)} s) ===\n${output}`);
           fill();

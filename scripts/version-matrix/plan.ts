@@ -36,6 +36,13 @@ const LONG_FILES: Record<string, number> = {
  */
 const BROWSER_FILES = new Set(['test/browser.test.ts', 'test/browser-examples.test.ts', 'test/browser-dashboard.test.ts', 'test/examples-audio-url.test.ts']);
 
+/**
+ * Files that must have the machine to themselves. The fault suite bounds every reconnect by the
+ * backoff plus the event-loop lag it measures in its own process; CPU taken by other processes
+ * delays its timers further than that measure shows, so beside other jobs it fails at random.
+ */
+const ALONE_FILES = new Set(['test/faults.test.ts']);
+
 /** How many bundles the short files of the whole suite make. */
 const BUNDLES = 2;
 
@@ -45,6 +52,7 @@ export interface Planned {
   name: string;
   seconds: number;
   browser: boolean;
+  alone: boolean;
 }
 
 /** `test/**\/*.test.ts`, as mocha's spec glob finds them, relative to the repository. */
@@ -55,13 +63,13 @@ export function suiteFiles(): string[] {
     .sort();
 }
 
-function alone(f: string, share: number): Planned {
-  return { files: [f], name: f, seconds: Math.round((LONG_FILES[f] ?? 1) * share), browser: BROWSER_FILES.has(f) };
+function ownJob(f: string, share: number): Planned {
+  return { files: [f], name: f, seconds: Math.round((LONG_FILES[f] ?? 1) * share), browser: BROWSER_FILES.has(f), alone: ALONE_FILES.has(f) };
 }
 
 /** The whole suite as jobs: the long files alone, the rest in BUNDLES bundles. */
 export function planSuite(files: string[]): Planned[] {
-  const short = files.filter((f) => !(f in LONG_FILES));
+  const short = files.filter((f) => !(f in LONG_FILES) && !ALONE_FILES.has(f));
   const bundles = Array.from({ length: BUNDLES }, (_, b) => short.filter((_f, i) => i % BUNDLES === b))
     .filter((b) => b.length > 0)
     .map((b, i, all) => ({
@@ -70,8 +78,9 @@ export function planSuite(files: string[]): Planned[] {
       // about a second a file: mocha, tsx and often a Node-RED runtime to load
       seconds: b.length,
       browser: b.some((f) => BROWSER_FILES.has(f)),
+      alone: false,
     }));
-  return [...files.filter((f) => f in LONG_FILES).map((f) => alone(f, 1)), ...bundles];
+  return [...files.filter((f) => f in LONG_FILES || ALONE_FILES.has(f)).map((f) => ownJob(f, 1)), ...bundles];
 }
 
 /**
@@ -81,6 +90,6 @@ export function planSuite(files: string[]): Planned[] {
 export function planSlice(files: string[]): Planned[] {
   const rest = files.filter((f) => !BROWSER_FILES.has(f));
   // a slice runs a few tests of each file: about half a long file's time
-  const browsers = files.filter((f) => BROWSER_FILES.has(f)).map((f) => alone(f, 0.5));
-  return rest.length ? [...browsers, { files: rest, name: rest.join(', '), seconds: 5, browser: false }] : browsers;
+  const browsers = files.filter((f) => BROWSER_FILES.has(f)).map((f) => ownJob(f, 0.5));
+  return rest.length ? [...browsers, { files: rest, name: rest.join(', '), seconds: 5, browser: false, alone: false }] : browsers;
 }
