@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { artifact, exampleFlow, type RedProcess } from './support/browser-services';
+import { artifact, exampleFlow, waitUntil, type RedProcess } from './support/browser-services';
 import { FIRST_SOURCE, FIRST_TRANSLATION, SECOND_TRANSLATION, inBrowser } from './support/browser-editor';
 import { BROWSER_EXAMPLES, itImportsExample } from './support/example-import';
 
@@ -53,7 +53,11 @@ describe('in a real browser: dashboard examples and the captions page', function
   }
 
   it('captions page: the transcript above its translation, partial lines replaced, final lines settled, speech played', async function () {
+    // The admin API answers before the new flows have started: open the page once they have (in the
+    // end-to-end slice this is the file's first deploy, with no dashboard built before it).
+    const from = red.log.length;
     await red.deploy(exampleFlow('live-captions-dashboard.json', { simUrl }));
+    await waitUntil(() => red.log.slice(from).some((l) => /Started flows/.test(l)), 20000, 'the flows to start');
     const dash = await b.context.newPage();
     try {
       await dash.goto(`${red.url}/dashboard/captions`);
