@@ -237,7 +237,9 @@ describe('fuzz: audio-in, image-in and control actions', function () {
     helper.getNode('a1').receive({ action: 'connect' });
     const translations: Array<{ payload?: unknown; language?: unknown }> = [];
     helper.getNode('tr').on('input', (m: { payload?: unknown; language?: unknown }) => { translations.push(m); });
-    const speech = Buffer.concat([tone(1, 300, -12), Buffer.alloc(32000)]);
+    // Silence first: an utterance the fuzz's audio began before the update is answered as it began
+    // (in the old settings); the silence ends it, so the tone is an utterance of its own.
+    const speech = Buffer.concat([Buffer.alloc(48000), tone(1, 300, -12), Buffer.alloc(32000)]);
     for (let off = 0; off < speech.length; off += 3200) helper.getNode('a1').receive({ payload: speech.subarray(off, off + 3200) });
     // Audio the fuzz sent before the update can still be translated after it, in the flow's language
     // or one the fuzz set (more likely the busier the machine): the first Korean line is the proof.
