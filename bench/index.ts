@@ -61,12 +61,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: BenchRow[] = [];
   const problems: string[] = [];
-  const sink = await startServer('sink');
-  try {
-    rows.push(...(await section('audio path', () => audioPathRows(sink, QUICK, problems))));
-  } finally {
-    await sink.stop();
-  }
+  // Node-RED first: its memory rows are of a process that has run sessions, not of one whose allocator
+  // still holds the high-water mark of the audio path's as-fast-as-possible minutes.
   const sim = await startServer('sim');
   const red = await startRed();
   try {
@@ -74,6 +70,12 @@ async function main(): Promise<void> {
   } finally {
     await red.stop();
     await sim.stop();
+  }
+  const sink = await startServer('sink');
+  try {
+    rows.push(...(await section('audio path', () => audioPathRows(sink, QUICK, problems))));
+  } finally {
+    await sink.stop();
   }
   rows.push(...(await section('media', () => mediaRows(QUICK))));
   rows.push(...(await section('profile', () => profileRows(QUICK))));
