@@ -15,7 +15,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { audioPathRows } from './audio-path';
+import { fork } from 'node:child_process';
+import type { AudioPathReply } from './audio-path-process';
 import { mediaRows } from './media';
 import { FULL_PLAN, nodeRedRows, QUICK_PLAN } from './node-red-rows';
 import { profileRows } from './profile';
@@ -44,6 +45,23 @@ function printTable(rows: BenchRow[]): void {
   }
 }
 
+/** bench/audio-path-process.ts in a child process: its rows, its problems added to ours. */
+function audioPathInOwnProcess(quick: boolean, problems: string[]): Promise<BenchRow[]> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'audio-path-process.ts'), quick ? ['--quick'] : [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let reply: AudioPathReply | undefined;
+    child.on('message', (m: AudioPathReply) => { reply = m; });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (!reply || reply.error || !reply.rows) reject(new Error(`bench: the audio path process failed (exit ${code}): ${reply?.error ?? 'no reply'}`));
+      else {
+        problems.push(...(reply.problems || []));
+        resolve(reply.rows);
+      }
+    });
+  });
+}
+
 async function section<T>(name: string, fn: () => Promise<T>): Promise<T> {
   const t0 = Date.now();
   process.stdout.write(`${name}…`);
@@ -61,8 +79,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: BenchRow[] = [];
   const problems: string[] = [];
-  // Node-RED first: its memory rows are of a process that has run sessions, not of one whose allocator
-  // still holds the high-water mark of the audio path's as-fast-as-possible minutes.
+  rows.push(...(await section('audio path', () => audioPathInOwnProcess(QUICK, problems))));
   const sim = await startServer('sim');
   const red = await startRed();
   try {
@@ -70,12 +87,6 @@ async function main(): Promise<void> {
   } finally {
     await red.stop();
     await sim.stop();
-  }
-  const sink = await startServer('sink');
-  try {
-    rows.push(...(await section('audio path', () => audioPathRows(sink, QUICK, problems))));
-  } finally {
-    await sink.stop();
   }
   rows.push(...(await section('media', () => mediaRows(QUICK))));
   rows.push(...(await section('profile', () => profileRows(QUICK))));
