@@ -40,11 +40,12 @@ const LONG_FILES: Record<string, number> = {
 const BROWSER_FILES = new Set(['test/browser.test.ts', 'test/browser-examples.test.ts', 'test/browser-dashboard.test.ts', 'test/examples-audio-url.test.ts']);
 
 /**
- * Files that must have the machine to themselves. The fault suite bounds every reconnect by the
- * backoff plus the event-loop lag it measures in its own process; CPU taken by other processes
- * delays its timers further than that measure shows, so beside other jobs it fails at random.
+ * Files that must have the machine to themselves. The fault suite bounds every reconnect, and the
+ * recovery suite the stall watchdog, by their timers plus the event-loop lag each measures in its own
+ * process; CPU taken by other processes delays timers further than that measure shows, so beside
+ * other jobs they fail at random.
  */
-const ALONE_FILES = new Set(['test/faults.test.ts']);
+const ALONE_FILES = new Set(['test/faults.test.ts', 'test/client-recovery.test.ts']);
 
 /** How many bundles the short files of the whole suite make. */
 const BUNDLES = 2;
