@@ -89,8 +89,9 @@ export function coerceToBytes(data: unknown, options: CoerceOptions = {}): Coerc
   let out: CoercedBytes;
   // Typed arrays made in a Function node come from another realm (its vm context), where `instanceof`
   // fails: they are told apart by their built-in tag, which every realm shares.
-  const tag = Buffer.isBuffer(data) ? 'Buffer' : Object.prototype.toString.call(data).slice(8, -1);
-  if (tag === 'Buffer') out = { bytes: data as Buffer };
+  const isBuffer = Buffer.isBuffer(data);
+  const tag = isBuffer ? 'Buffer' : Object.prototype.toString.call(data).slice(8, -1);
+  if (isBuffer) out = { bytes: data };
   else if (ArrayBuffer.isView(data)) out = fromView(data, tag);
   else if (tag === 'ArrayBuffer' || tag === 'SharedArrayBuffer') out = { bytes: Buffer.from(data as ArrayBuffer) };
   else if (typeof data === 'string') out = { bytes: fromString(data), fromText: true };
