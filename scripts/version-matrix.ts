@@ -21,7 +21,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packTarball } from '../test/support/tarball';
 import { ensureNode, ensureNodeRed, ensureNpm, installLikePalette } from './version-matrix/installs';
-import { runLanes, slowest, type Job } from './version-matrix/lanes';
+import { failuresOf, runLanes, slowest, type Job } from './version-matrix/lanes';
 import { planSlice, planSuite, suiteFiles } from './version-matrix/plan';
 import { renderTable, updateReadme, type Row } from './version-matrix/report';
 
@@ -99,6 +99,8 @@ async function runTargets(prepared: Prepared[], lanes: number): Promise<Row[]> {
   console.log(`${jobs.length} mocha jobs in ${lanes} lanes, at most ${BROWSER_LANES} of them with a browser`);
   const results = await runLanes(jobs, lanes, BROWSER_LANES);
   console.log(`\nslowest jobs:\n${slowest(jobs, results)}`);
+  const failures = failuresOf(jobs, results);
+  if (failures) console.log(`\nfailed jobs, as mocha reported them:\n${failures}`);
   return prepared.map((p, target) => {
     const mine = results.filter((_r, i) => jobs[i].target === target);
     const sum = (k: 'passed' | 'failed' | 'pending') => mine.reduce((n, r) => n + r[k], 0);

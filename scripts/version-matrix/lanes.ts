@@ -25,7 +25,25 @@ export interface Job {
   alone?: boolean;
 }
 
-export interface JobResult { passed: number; failed: number; pending: number; code: number; seconds: number }
+export interface JobResult {
+  passed: number; failed: number; pending: number; code: number; seconds: number;
+  /** For a job with a failure: mocha's account of it (from "N failing" on), or the output's end. */
+  failures?: string;
+}
+
+/** Lines of a failed job repeated at the end of the run: enough for the error and its stack. */
+const FAILURE_LINES = 80;
+
+/**
+ * What to repeat of a failed job's output after the run: mocha's failure list, or the end of the
+ * output when the process died without one. CI logs are often read from their tail, where the
+ * job's own output (printed when it ended) may no longer be.
+ */
+function failureAccount(plain: string): string {
+  const at = plain.search(/^\s*\d+ failing\b/m);
+  const lines = (at >= 0 ? plain.slice(at) : plain).trimEnd().split('\n');
+  return (at >= 0 ? lines.slice(0, FAILURE_LINES) : lines.slice(-FAILURE_LINES)).join('\n');
+}
 
 /** The last count of `word` in mocha's summary ("  12 passing (3s)"), 0 when absent. */
 function summaryCount(out: string, word: string): number {
@@ -48,7 +66,11 @@ function runJob(job: Job): Promise<JobResult & { output: string }> {
       const passed = summaryCount(plain, 'passing');
       let failed = summaryCount(plain, 'failing');
       if (code !== 0 && failed === 0) failed = 1; // mocha died before its summary
-      res({ passed, failed, pending: summaryCount(plain, 'pending'), code, seconds: (Date.now() - started) / 1000, output: output + why });
+      res({
+        passed, failed, pending: summaryCount(plain, 'pending'), code, seconds: (Date.now() - started) / 1000,
+        output: output + why,
+        failures: failed ? failureAccount(plain + why) || `(exit code ${code}, no output)` : undefined,
+      });
     };
     child.on('error', (e) => finish(1, `\n${job.label}: could not start mocha: ${e.message}\n`));
     child.on('close', (code, signal) => finish(code ?? 1, signal ? `\n${job.label}: mocha ended by ${signal}\n` : ''));
@@ -92,6 +114,12 @@ export function runLanes(jobs: Job[], lanes: number, browsers: number): Promise<
     };
     fill();
   });
+}
+
+/** Every failed job's label and failure account, to print last; empty when all passed. */
+export function failuresOf(jobs: Job[], results: JobResult[]): string {
+  return jobs.map((j, i) => (results[i].failures ? `--- ${j.label} ---\n${results[i].failures}` : ''))
+    .filter(Boolean).join('\n\n');
 }
 
 /** The slowest jobs, as printed after a run: where to look when the run gets long. */

@@ -1,0 +1,32 @@
+/** The test runner's lanes: counts from mocha's summary, and a failure's account repeated at the end. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { failuresOf, runLanes, type Job } from '../scripts/version-matrix/lanes';
+
+describe('test runner lanes', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'lanes-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const file = (name: string, body: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, body);
+    return path;
+  };
+
+  it('counts passes and failures per job and repeats each failure, with its error, for the end of the log', async () => {
+    const green = file('green.test.js', "it('adds', () => {}); it('adds again', () => {});");
+    const red = file('red.test.js', "it('holds', () => {}); it('breaks', () => { throw new Error('the reason it broke'); });");
+    const dead = file('dead.test.js', "it('never ends', () => { process.exit(3); });");
+    const jobs: Job[] = [green, red, dead].map((f) => ({ label: f, args: ['--no-config', f], env: {} }));
+    const results = await runLanes(jobs, 2, 1);
+    assert.deepEqual(results.map((r) => [r.passed, r.failed]), [[2, 0], [1, 1], [0, 1]]);
+    const report = failuresOf(jobs, results);
+    assert.match(report, new RegExp(`--- ${red} ---[\\s\\S]*1 failing[\\s\\S]*breaks[\\s\\S]*the reason it broke`));
+    assert.match(report, new RegExp(`--- ${dead} ---`));
+    assert.doesNotMatch(report, new RegExp(green));
+  });
+});
