@@ -56,18 +56,23 @@ export class AllocationMeter {
     collectGarbage();
   }
 
+  /** What the last stop() counted, apart: the JS heap, and ArrayBuffer/Buffer memory outside it. */
+  lastParts = { heap: 0, external: 0 };
+
   stop(): number {
     collectGarbage();
     const stats = this.profiler.stop()?.statistics || [];
     if (stats.length < 2) throw new Error(`bench: the GC profile recorded ${stats.length} collections, not even the two forced ones`);
-    const used = (h: { usedHeapSize: number; externalMemory: number }) => h.usedHeapSize + h.externalMemory;
-    let total = 0;
-    let prevAfter = used(stats[0].afterGC.heapStatistics);
+    const parts = { heap: 0, external: 0 };
+    let prev = stats[0].afterGC.heapStatistics;
     for (const s of stats.slice(1)) {
-      total += Math.max(0, used(s.beforeGC.heapStatistics) - prevAfter);
-      prevAfter = used(s.afterGC.heapStatistics);
+      const before = s.beforeGC.heapStatistics;
+      parts.heap += Math.max(0, before.usedHeapSize - prev.usedHeapSize);
+      parts.external += Math.max(0, before.externalMemory - prev.externalMemory);
+      prev = s.afterGC.heapStatistics;
     }
-    return total;
+    this.lastParts = parts;
+    return parts.heap + parts.external;
   }
 }
 

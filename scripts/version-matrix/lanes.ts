@@ -35,20 +35,30 @@ export interface JobResult {
 const FAILURE_LINES = 80;
 
 /**
+ * Mocha's closing summary: the output from its last "N passing" line on (the whole output when
+ * there is none). A test's own output may hold lines that look alike, so earlier ones don't count.
+ */
+function closingSummary(out: string): string {
+  const passing = [...out.matchAll(/^\s*\d+ passing\b/gm)];
+  return passing.length ? out.slice(passing[passing.length - 1].index) : out;
+}
+
+/** The count of `word` in mocha's closing summary ("  12 passing (3s)", "  1 failing"), 0 when absent. */
+function summaryCount(out: string, word: string): number {
+  const m = new RegExp(`^\\s*(\\d+) ${word}\\b`, 'm').exec(closingSummary(out));
+  return m ? Number(m[1]) : 0;
+}
+
+/**
  * What to repeat of a failed job's output after the run: mocha's failure list, or the end of the
  * output when the process died without one. CI logs are often read from their tail, where the
  * job's own output (printed when it ended) may no longer be.
  */
 function failureAccount(plain: string): string {
-  const at = plain.search(/^\s*\d+ failing\b/m);
-  const lines = (at >= 0 ? plain.slice(at) : plain).trimEnd().split('\n');
-  return (at >= 0 ? lines.slice(0, FAILURE_LINES) : lines.slice(-FAILURE_LINES)).join('\n');
-}
-
-/** The last count of `word` in mocha's summary ("  12 passing (3s)"), 0 when absent. */
-function summaryCount(out: string, word: string): number {
-  const all = [...out.matchAll(new RegExp(`^\\s*(\\d+) ${word}\\b`, 'gm'))];
-  return all.length ? Number(all[all.length - 1][1]) : 0;
+  const summary = closingSummary(plain);
+  const at = summary.search(/^\s*\d+ failing\b/m);
+  if (at >= 0) return summary.slice(at).trimEnd().split('\n').slice(0, FAILURE_LINES).join('\n');
+  return plain.trimEnd().split('\n').slice(-FAILURE_LINES).join('\n');
 }
 
 function runJob(job: Job): Promise<JobResult & { output: string }> {
@@ -81,9 +91,11 @@ function runJob(job: Job): Promise<JobResult & { output: string }> {
  * Runs every job, at most `lanes` at a time and at most `browsers` of the browser jobs among them,
  * each time the first job of the queue that may start (put the longest first: the run then ends
  * soon after its longest job). The jobs that run alone go first, one by one, before the others.
- * Results come back in the jobs' order.
+ * Results come back in the jobs' order; each job's output goes to `print` when it ends.
  */
-export function runLanes(jobs: Job[], lanes: number, browsers: number): Promise<JobResult[]> {
+export function runLanes(
+  jobs: Job[], lanes: number, browsers: number, print: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<JobResult[]> {
   const results: JobResult[] = new Array(jobs.length);
   const queue = jobs.map((_j, i) => i);
   let running = 0;
@@ -107,7 +119,7 @@ export function runLanes(jobs: Job[], lanes: number, browsers: number): Promise<
           if (job.browser) runningBrowsers--;
           if (job.alone) runningAlone = false;
           const verdict = r.failed ? `${r.failed} FAILED` : `${r.passed} passed`;
-          process.stdout.write(`\n=== ${job.label}: ${verdict} (${r.seconds.toFixed(0)} s) ===\n${output}`);
+          print(`\n=== ${job.label}: ${verdict} (${r.seconds.toFixed(0)} s) ===\n${output}`);
           fill();
         });
       }
