@@ -5,7 +5,8 @@
  *   peer         the same job built from core websocket + function nodes, in alternated pairs, as ratios
  *   media        bench/media.ts: resampler, image and billing figures
  *   profile      bench/profile.ts: each step of a session's steady state timed alone (per frame, per event)
- * The service's side runs in another process (the simulator, or a sink that only counts appends).
+ * The service's side runs in another process (the simulator, or a sink that only counts appends); the audio
+ * path, media and profile sections each run in a fresh process of their own (bench/section-process.ts).
  *
  * Prints a table and writes bench/results/bench.json. `--write-docs` also writes docs/benchmarks.json and
  * regenerates the figures in CONTRIBUTING.md, docs/benchmarks.md and docs/media.md from it. `--quick` (or
@@ -16,14 +17,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fork } from 'node:child_process';
-import type { AudioPathReply } from './audio-path-process';
-import { mediaRows } from './media';
 import { FULL_PLAN, nodeRedRows, QUICK_PLAN } from './node-red-rows';
-import { profileRows } from './profile';
 import { writeDocs } from './publish';
 import { startRed } from './red';
 import { RESULTS_FILE, requiredIds, rowProblems, type BenchResults } from './results-file';
 import type { BenchRow } from './row';
+import type { SectionName, SectionReply } from './section-process';
 import { startServer } from './servers';
 import { fmt, machineInfo } from './stats';
 
@@ -45,15 +44,15 @@ function printTable(rows: BenchRow[]): void {
   }
 }
 
-/** bench/audio-path-process.ts in a child process: its rows, its problems added to ours. */
-function audioPathInOwnProcess(quick: boolean, problems: string[]): Promise<BenchRow[]> {
+/** A section of the bench in a process of its own (bench/section-process.ts): its rows, its problems added to ours. */
+function inOwnProcess(name: SectionName, quick: boolean, problems: string[]): Promise<BenchRow[]> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'audio-path-process.ts'), quick ? ['--quick'] : [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let reply: AudioPathReply | undefined;
-    child.on('message', (m: AudioPathReply) => { reply = m; });
+    const child = fork(join(__dirname, 'section-process.ts'), [name, ...(quick ? ['--quick'] : [])], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let reply: SectionReply | undefined;
+    child.on('message', (m: SectionReply) => { reply = m; });
     child.once('error', reject);
     child.once('exit', (code) => {
-      if (!reply || reply.error || !reply.rows) reject(new Error(`bench: the audio path process failed (exit ${code}): ${reply?.error ?? 'no reply'}`));
+      if (!reply || reply.error || !reply.rows) reject(new Error(`bench: the ${name} process failed (exit ${code}): ${reply?.error ?? 'no reply'}`));
       else {
         problems.push(...(reply.problems || []));
         resolve(reply.rows);
@@ -79,7 +78,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: BenchRow[] = [];
   const problems: string[] = [];
-  rows.push(...(await section('audio path', () => audioPathInOwnProcess(QUICK, problems))));
+  rows.push(...(await section('audio path', () => inOwnProcess('audio-path', QUICK, problems))));
   const sim = await startServer('sim');
   const red = await startRed();
   try {
@@ -88,8 +87,8 @@ async function main(): Promise<void> {
     await red.stop();
     await sim.stop();
   }
-  rows.push(...(await section('media', () => mediaRows(QUICK))));
-  rows.push(...(await section('profile', () => profileRows(QUICK))));
+  rows.push(...(await section('media', () => inOwnProcess('media', QUICK, problems))));
+  rows.push(...(await section('profile', () => inOwnProcess('profile', QUICK, problems))));
   printTable(rows);
   problems.push(...rowProblems(rows, requiredIds(PLAN.scale, PLAN.peerSessions)));
 
