@@ -99,22 +99,26 @@ export function renderBlocks(results: BenchResults): Record<string, string> {
   return { profile: profile(results), 'contributing-performance': summary(results), targets: targets(results), results: all(results), media: media(results) };
 }
 
-const BLOCK = (name: string) => new RegExp(`(<!-- bench:begin ${name} -->\\n)[\\s\\S]*?(<!-- bench:end ${name} -->)`, 'g');
+/**
+ * A block's markers name the command that writes it: `bench` (this file) or `soak` (scripts/soak-publish.ts),
+ * as in `<!-- soak:begin NAME -->`.
+ */
+const BLOCK = (name: string, tag: string) => new RegExp(`(<!-- ${tag}:begin ${name} -->\\n)[\\s\\S]*?(<!-- ${tag}:end ${name} -->)`, 'g');
 
 /** The text with each named block's content replaced; throws when a block is missing or repeated. */
-export function applyBlocks(text: string, blocks: Record<string, string>, names: string[]): string {
+export function applyBlocks(text: string, blocks: Record<string, string>, names: string[], tag = 'bench'): string {
   let out = text;
   for (const name of names) {
-    const found = out.match(BLOCK(name));
+    const found = out.match(BLOCK(name, tag));
     if (!found || found.length !== 1) throw new Error(`expected one generated block "${name}", found ${found ? found.length : 0}`);
-    out = out.replace(BLOCK(name), (_m, begin: string, end: string) => `${begin}${blocks[name]}\n${end}`);
+    out = out.replace(BLOCK(name, tag), (_m, begin: string, end: string) => `${begin}${blocks[name]}\n${end}`);
   }
   return out;
 }
 
 /** The text outside every generated block (the prose, which must give no figure of its own). */
-export function outsideBlocks(text: string): string {
-  return text.replace(/<!-- bench:begin (\S+) -->[\s\S]*?<!-- bench:end \1 -->/g, '');
+export function outsideBlocks(text: string, tag = 'bench'): string {
+  return text.replace(new RegExp(`<!-- ${tag}:begin (\\S+) -->[\\s\\S]*?<!-- ${tag}:end \\1 -->`, 'g'), '');
 }
 
 export function writeDocs(results: BenchResults): string[] {

@@ -20,7 +20,9 @@
  * - Memory is sampled after two forced GCs every simulated half hour; growth is measured from the
  *   end of the first simulated hour (warm-up) to the end.
  *
- * Prints a table and writes bench/results/soak.json.
+ * Prints a table and writes bench/results/soak.json. With `--write-docs` (`npm run soak -- --write-docs`)
+ * a passing run with the default settings also goes to docs/soak.json and the docs' generated figures
+ * (scripts/soak-publish.ts); other settings are refused before the run, a failed run after it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,21 +30,20 @@ import { dirname, join } from 'node:path';
 import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import helper from 'node-red-node-test-helper';
-import { soakFailures } from './soak-verdict';
+import { machineInfo } from '../bench/stats';
+import { settingsProblems, writeSoakDocs } from './soak-publish';
+import { settingsFromEnv, soakResult, summary, type Sample } from './soak-result';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const HOURS = Number(process.env.SOAK_HOURS) || 8;
-const SESSIONS = Number(process.env.SOAK_SESSIONS) || 2;
-const CALIBRATION_MINUTES = Number(process.env.SOAK_CALIBRATION_MINUTES) || 30;
-const TEXT_ONLY = process.env.SOAK_TEXT_ONLY === '1';
+const SETTINGS = settingsFromEnv(process.env);
+const { hours: HOURS, sessions: SESSIONS, calibrationMinutes: CALIBRATION_MINUTES, textOnly: TEXT_ONLY } = SETTINGS;
+const WRITE_DOCS = process.argv.includes('--write-docs');
 const RESULT_FILE = process.env.SOAK_RESULT || join(__dirname, '..', 'bench/results/soak.json');
 const FRAME_BYTES = 3200; // 100 ms of 16 kHz PCM16
 const FRAMES_PER_HOUR = 36000;
 const ROOT = join(__dirname, '..');
-
-interface Sample { simHours: number; wallS: number; rssMB: number; heapMB: number; externalMB: number; arrayBuffersMB: number }
 
 function mb(n: number): number {
   return Math.round((n / 1048576) * 10) / 10;
@@ -92,6 +93,7 @@ interface RealtimeLike {
 }
 
 async function main(): Promise<void> {
+  const machine = machineInfo();
   const { url, child } = await startSimulator();
   const speech: Buffer[] = [];
   {
@@ -206,52 +208,26 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`  ${String(s.simHours).padStart(5)} h  ${String(s.wallS).padStart(6)} s  rss ${String(s.rssMB).padStart(6)} MB  heap ${String(s.heapMB).padStart(5)} MB  ext ${String(s.externalMB).padStart(5)} MB  connects ${rt.stats.connects} rotations ${rt.stats.rotations} translations ${counts.translations}\n`);
   }
-  const wallS = (Date.now() - t0) / 1000;
-  const stats = Array.from({ length: SESSIONS }, (_, i) => ({ ...realtimeOf(i).stats }));
+  const wallSeconds = (Date.now() - t0) / 1000;
+  const clientStats = Array.from({ length: SESSIONS }, (_, i) => ({ ...realtimeOf(i).stats }));
   await helper.unload();
   child.kill('SIGTERM');
 
-  const base = samples.find((s) => s.simHours >= 1) || samples[0];
-  const last = samples[samples.length - 1];
-  const rssGrowthFromHour1 = HOURS > 1 ? Math.round((last.rssMB - base.rssMB) * 10) / 10 : undefined;
-  const failures = soakFailures({ simulatedHours: HOURS, clientStats: stats, rssGrowthFromHour1MB: rssGrowthFromHour1 });
-  const result = {
-    date: new Date().toISOString(),
-    node: process.version,
-    simulatedHoursPerSession: HOURS,
-    sessions: SESSIONS,
-    textOnly: TEXT_ONLY,
-    wallSeconds: Math.round(wallS),
-    speedup: Math.round((HOURS * 3600) / wallS),
-    rotationEverySimulatedMinutes: 110,
-    translations: counts.translations,
-    messages: counts.messages,
-    framesAppended: stats.reduce((n, s) => n + s.audioFramesAppended, 0),
-    framesDropped: stats.reduce((n, s) => n + s.audioFramesDropped + s.audioFramesFailed, 0),
-    growthFromStart: {
-      rssMB: Math.round((last.rssMB - samples[0].rssMB) * 10) / 10,
-      heapMB: Math.round((last.heapMB - samples[0].heapMB) * 10) / 10,
-    },
-    growthFromHour1: {
-      rssMB: rssGrowthFromHour1 ?? 0,
-      heapMB: Math.round((last.heapMB - base.heapMB) * 10) / 10,
-      externalMB: Math.round((last.externalMB - base.externalMB) * 10) / 10,
-    },
-    failures,
-    clientStats: stats,
-    samples,
-  };
+  const result = soakResult({ settings: SETTINGS, machine, wallSeconds, translations: counts.translations, messages: counts.messages, clientStats, samples });
   mkdirSync(dirname(RESULT_FILE), { recursive: true });
   writeFileSync(RESULT_FILE, JSON.stringify(result, null, 2));
-  process.stdout.write(`\nsoak: ${HOURS} simulated hours x ${SESSIONS} sessions in ${result.wallSeconds} s (${result.speedup}x), ` +
-    `${counts.translations} translations, ${stats.reduce((n, s) => n + s.rotations, 0)} rotations, ${stats.reduce((n, s) => n + s.connects, 0)} connections\n` +
-    `audio frames: ${result.framesAppended} handed over, ${stats.reduce((n, s) => n + s.audioFramesSent, 0)} sent, ${result.framesDropped} dropped or failed\n` +
-    `growth after GC from hour 1 to hour ${HOURS}: RSS ${result.growthFromHour1.rssMB} MB, heap ${result.growthFromHour1.heapMB} MB, external ${result.growthFromHour1.externalMB} MB\n` +
-    `written to ${RESULT_FILE}\n` +
-    (failures.length ? `SOAK FAILED:\n  ${failures.join('\n  ')}\n` : 'soak passed: no frame dropped, memory flat\n'));
-  process.exit(failures.length ? 1 : 0);
+  process.stdout.write(summary(result, RESULT_FILE));
+  if (WRITE_DOCS && result.failures.length) process.stdout.write('docs not written: only a passing soak is published\n');
+  else if (WRITE_DOCS) process.stdout.write(`figures written to ${writeSoakDocs(result).join(', ')}\n`);
+  process.exit(result.failures.length ? 1 : 0);
 }
 
+// A run that may not be published is refused before it spends its minutes.
+const refused = WRITE_DOCS ? settingsProblems(SETTINGS, process.env) : [];
+if (refused.length) {
+  process.stderr.write(`soak --write-docs: the docs publish only a run with the default settings:\n  ${refused.join('\n  ')}\n`);
+  process.exit(2);
+}
 main().catch((e) => {
   process.stderr.write(`soak failed: ${(e as Error).stack || e}\n`);
   process.exit(1);
