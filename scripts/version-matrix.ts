@@ -97,7 +97,7 @@ async function runTargets(prepared: Prepared[], lanes: number): Promise<Row[]> {
   const jobs = prepared.flatMap((p, target) => jobsOf(p).map((j) => ({ ...j, target })))
     .sort((a, b) => b.seconds - a.seconds);
   console.log(`${jobs.length} mocha jobs in ${lanes} lanes, at most ${BROWSER_LANES} of them with a browser`);
-  const results = await runLanes(jobs, lanes, BROWSER_LANES);
+  const results = await runLanes(jobs, { lanes, browsers: BROWSER_LANES });
   console.log(`\nslowest jobs:\n${slowest(jobs, results)}`);
   const failures = failuresOf(jobs, results);
   if (failures) console.log(`\nfailed jobs, as mocha reported them:\n${failures}`);

@@ -61,21 +61,61 @@ function failureAccount(plain: string): string {
   return plain.trimEnd().split('\n').slice(-FAILURE_LINES).join('\n');
 }
 
-function runJob(job: Job): Promise<JobResult & { output: string }> {
+/** How the lanes run and watch their jobs. */
+export interface LaneOptions {
+  /** Mocha processes at once. */
+  lanes: number;
+  /** Browser jobs at once. */
+  browsers: number;
+  /** Where each job's output goes when it ends (stdout by default). */
+  print?: (text: string) => void;
+  /**
+   * A process still running this long after printing mocha's closing summary, silent since, is stopped:
+   * something a test opened (a server, a timer) keeps it alive, and it would otherwise hold the run until
+   * CI's own limit. Counted as a failure that names the cause.
+   */
+  exitGraceMs?: number;
+  /** A job still running after this long is stopped and counted as failed. */
+  timeoutMs?: number;
+}
+
+const EXIT_GRACE_MS = 30_000;
+const JOB_TIMEOUT_MS = 20 * 60_000;
+
+function runJob(job: Job, options: LaneOptions): Promise<JobResult & { output: string }> {
   const started = Date.now();
   return new Promise((res) => {
     const child = spawn(process.execPath, [MOCHA, ...(process.stdout.isTTY ? ['--color'] : []), ...job.args], {
       cwd: ROOT, env: { ...process.env, ...job.env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    let stoppedBecause = '';
+    const stop = (why: string) => {
+      stoppedBecause = why;
+      child.kill('SIGKILL');
+    };
+    let lingering: NodeJS.Timeout | undefined;
+    const onOutput = (c: Buffer) => {
+      output += c.toString();
+      clearTimeout(lingering);
+      // eslint-disable-next-line no-control-regex
+      if (/^\s*\d+ passing\b/m.test(output.replace(/\x1b\[[0-9;]*m/g, ''))) {
+        const grace = options.exitGraceMs ?? EXIT_GRACE_MS;
+        lingering = setTimeout(() => stop(`mocha did not exit within ${grace / 1000} s of its summary: a test left something open`), grace);
+      }
+    };
+    child.stdout.on('data', onOutput);
+    child.stderr.on('data', onOutput);
+    const timeoutMs = options.timeoutMs ?? JOB_TIMEOUT_MS;
+    const timeout = setTimeout(() => stop(`still running after ${timeoutMs / 1000} s`), timeoutMs);
     const finish = (code: number, why = '') => {
+      clearTimeout(lingering);
+      clearTimeout(timeout);
       // eslint-disable-next-line no-control-regex
       const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
       const passed = summaryCount(plain, 'passing');
       let failed = summaryCount(plain, 'failing');
-      if (code !== 0 && failed === 0) failed = 1; // mocha died before its summary
+      if ((code !== 0 || stoppedBecause) && failed === 0) failed = 1; // mocha died, or hung, before or after its summary
       res({
         passed, failed, pending: summaryCount(plain, 'pending'), code, seconds: (Date.now() - started) / 1000,
         output: output + why,
@@ -83,7 +123,8 @@ function runJob(job: Job): Promise<JobResult & { output: string }> {
       });
     };
     child.on('error', (e) => finish(1, `\n${job.label}: could not start mocha: ${e.message}\n`));
-    child.on('close', (code, signal) => finish(code ?? 1, signal ? `\n${job.label}: mocha ended by ${signal}\n` : ''));
+    child.on('close', (code, signal) => finish(code ?? 1, stoppedBecause ? `\n${job.label}: stopped: ${stoppedBecause}\n`
+      : signal ? `\n${job.label}: mocha ended by ${signal}\n` : ''));
   });
 }
 
@@ -93,9 +134,8 @@ function runJob(job: Job): Promise<JobResult & { output: string }> {
  * soon after its longest job). The jobs that run alone go first, one by one, before the others.
  * Results come back in the jobs' order; each job's output goes to `print` when it ends.
  */
-export function runLanes(
-  jobs: Job[], lanes: number, browsers: number, print: (text: string) => void = (t) => process.stdout.write(t),
-): Promise<JobResult[]> {
+export function runLanes(jobs: Job[], options: LaneOptions): Promise<JobResult[]> {
+  const { lanes, browsers, print = (t: string) => process.stdout.write(t) } = options;
   const results: JobResult[] = new Array(jobs.length);
   const queue = jobs.map((_j, i) => i);
   let running = 0;
@@ -113,7 +153,7 @@ export function runLanes(
         running++;
         if (job.browser) runningBrowsers++;
         if (job.alone) runningAlone = true;
-        void runJob(job).then(({ output, ...r }) => {
+        void runJob(job, options).then(({ output, ...r }) => {
           results[i] = r;
           running--;
           if (job.browser) runningBrowsers--;
