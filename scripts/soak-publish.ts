@@ -94,9 +94,9 @@ function figures(r: SoakResult): string {
 }
 
 function readme(r: SoakResult): string {
-  return `\`npm run soak\` (${r.simulatedHoursPerSession} simulated hours × ${r.sessions} sessions, ${r.date.slice(0, 10)}) sent all `
-    + `${count(r.framesSent)} audio frames handed over, ${count(r.framesDropped)} dropped; RSS ${signedMB(r.growthFromHour1.rssMB)} `
-    + `from hour 1 to hour ${r.simulatedHoursPerSession}.`;
+  return `\`npm run soak\` (${r.simulatedHoursPerSession} simulated hours × ${r.sessions} sessions, ${r.date.slice(0, 10)}): `
+    + `${count(r.framesAppended)} audio frames handed over, ${count(r.framesSent)} sent, ${count(r.framesDropped)} dropped; `
+    + `RSS ${signedMB(r.growthFromHour1.rssMB)} from hour 1 to hour ${r.simulatedHoursPerSession}.`;
 }
 
 export function renderSoakBlocks(r: SoakResult): Record<string, string> {
