@@ -134,3 +134,39 @@ describe('soak figures: what may be published', () => {
     assert.deepEqual(snapshot(), before);
   });
 });
+
+describe('soak figures: what is published', () => {
+  const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+  const committed = JSON.parse(readFileSync(SOAK_DOCS_FILE, 'utf8')) as SoakResult;
+
+  it('docs/soak.json is a complete, passing soak with the default settings', () => {
+    assert.deepEqual(publishProblems(committed), []);
+    assert.ok(committed.translations > 0 && committed.connections >= committed.sessions, 'translations and connections were counted');
+  });
+
+  for (const doc of SOAK_PUBLISHED) {
+    it(`${doc.file}: the soak's blocks are what docs/soak.json renders to, and a figure changed by hand is found`, () => {
+      const text = read(doc.file);
+      const blocks = renderSoakBlocks(committed);
+      assert.equal(applyBlocks(text, blocks, doc.blocks, SOAK_TAG), text, `${doc.file} is stale: run npm run soak -- --write-docs`);
+      const sent = committed.framesSent.toLocaleString('en-US');
+      const begin = text.indexOf(`<!-- soak:begin ${doc.blocks[0]} -->`);
+      const at = text.indexOf(sent, begin);
+      assert.ok(begin >= 0 && at > begin, `the block gives the frames sent, ${sent}`);
+      const edited = `${text.slice(0, at)}${(committed.framesSent + 1).toLocaleString('en-US')}${text.slice(at + sent.length)}`;
+      assert.notEqual(applyBlocks(edited, blocks, doc.blocks, SOAK_TAG), edited);
+    });
+  }
+
+  it('the prose about the soak, outside the blocks, states no figure of its own', () => {
+    const files = ['docs/reliability.md', 'README.md', 'CONTRIBUTING.md'];
+    const prose = files.map((file) => [file, soakProse(read(file))] as const);
+    for (const [file, units] of prose) {
+      const found = units.flatMap((u) => u.match(SOAK_FIGURE) || []);
+      assert.deepEqual(found, [], `${file} states soak figures outside the generated blocks`);
+    }
+    // The check reads what it should: the soak's two table rows, its section and its bug in docs/reliability.md.
+    assert.ok(prose[0][1].length >= 4, prose[0][1].join('\n---\n'));
+    assert.ok(prose[2][1].length >= 2, prose[2][1].join('\n---\n'));
+  });
+});
