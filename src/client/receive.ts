@@ -6,7 +6,7 @@
  */
 import type WebSocket from 'ws';
 import { parseServerFrame, type ServerEvent } from '../protocol';
-import { redact, redactDeep, redactRaw } from './redact';
+import { mayNeedRedaction, redact, redactDeep, redactRaw } from './redact';
 
 export type Received =
   | { kind: 'event'; event: ServerEvent }
@@ -21,6 +21,7 @@ export function receiveFrame(data: WebSocket.RawData, isBinary: boolean, apiKey:
   if (parsed.kind === 'invalid') {
     return { kind: 'problem', problem: 'bad-frame', message: `ignored a bad frame from the service: ${redactRaw(parsed.reason, apiKey).slice(0, 200)}` };
   }
-  if (parsed.kind === 'unknown') return { kind: 'unknown', type: redact(parsed.type, apiKey).slice(0, 100), raw: redactDeep(parsed.raw, apiKey) };
-  return { kind: 'event', event: redactDeep(parsed.event, apiKey) };
+  const walk = mayNeedRedaction(text, apiKey);
+  if (parsed.kind === 'unknown') return { kind: 'unknown', type: redact(parsed.type, apiKey).slice(0, 100), raw: walk ? redactDeep(parsed.raw, apiKey) : parsed.raw };
+  return { kind: 'event', event: walk ? redactDeep(parsed.event, apiKey) : parsed.event };
 }
