@@ -88,6 +88,33 @@ describe('RealtimeSession', function () {
     s.dispose();
   });
 
+  it('spaces images on the wire within the service\'s 2 a second, the held one included: 10 a second in, none refused', async function () {
+    const { s } = session(url);
+    s.connect();
+    await waitFor(() => s.state === 'open', 5000, 'open');
+    const jpeg = await scene(320, 240).jpeg().toBuffer();
+    s.appendImage(jpeg); // held until the first audio
+    const start = Date.now();
+    for (let i = 0; i < 30; i++) {
+      s.appendAudio(Buffer.alloc(3200));
+      s.appendImage(jpeg);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 700));
+    const elapsed = (Date.now() - start) / 1000;
+    const rec = sim.sessions[0];
+    try {
+      assert.equal(rec.imagesRejected, 0, 'the simulator refused no image');
+      // Upper bound: the service's rate, plus the burst it allows. Lower bound: not starved (about 1.9 a second).
+      assert.ok(rec.imagesReceived <= 2 * elapsed + 2, `${rec.imagesReceived} images in ${elapsed.toFixed(1)} s`);
+      assert.ok(rec.imagesReceived >= Math.floor(1.9 * (elapsed - 0.7)) - 1, `${rec.imagesReceived} images in ${elapsed.toFixed(1)} s`);
+      assert.equal(s.stats.imagesSent, rec.imagesReceived, 'every image written was received');
+      assert.equal(s.stats.imagesSent + s.stats.imagesDropped, 31, 'every image sent (the last after its gap) or counted as replaced');
+    } finally {
+      s.dispose();
+    }
+  });
+
   it('counts an image and its billed tokens when it is written, not when a newer one replaced it', async function () {
     const { s } = session(url);
     s.connect();

@@ -1,10 +1,12 @@
 /**
  * The send path of a RealtimeSession: audio and image appends written to the current socket in
  * order, a bounded queue while the socket is down or backed up, the latest image held until the
- * connection's first audio (the service refuses images before it), every write counted in the
- * ledger when it is made. The session owns the socket; this writes to whichever is current.
+ * connection's first audio (the service refuses images before it) and spaced on the wire within
+ * the service's image rate, every write counted in the ledger when it is made. The session owns
+ * the socket; this writes to whichever is current.
  */
 import WebSocket from 'ws';
+import { IMAGE_MAX_PER_SECOND } from '../protocol';
 import { audioAppendFrame, imageAppendFrame } from './append-frames';
 import type { AudioLedger } from './audio-ledger';
 import { redact } from './redact';
@@ -28,6 +30,14 @@ export interface UplinkOptions {
   apiKey: string;
 }
 
+/**
+ * The least time between two image writes: 5 % over the service's 1/2 s. The service counts images as
+ * they arrive, in a bucket that allows a burst of 2; writes spaced like this leave one image of that
+ * burst unused, so network jitter never lands a refused image. Held images count: the one released by
+ * the first audio is spaced from the next like any other.
+ */
+const IMAGE_GAP_MS = 1000 / (IMAGE_MAX_PER_SECOND * 0.95);
+
 export class Uplink {
   private readonly host: UplinkHost;
   private readonly ledger: AudioLedger;
@@ -35,6 +45,9 @@ export class Uplink {
   private readonly maxSocketBuffer: number;
   private readonly audioQueue: BoundedByteQueue;
   private pendingImage: { jpeg: Buffer; tokens: number } | undefined;
+  /** When the last image was written (performance.now()), and the timer that writes a held one when its gap ends. */
+  private lastImageAt = -Infinity;
+  private imageTimer: NodeJS.Timeout | undefined;
   /** Audio bytes the queue dropped that were already counted. */
   private queueBytesCounted = 0;
   private audioSentOnSocket = false;
@@ -74,15 +87,20 @@ export class Uplink {
     return false;
   }
 
-  /** Writes the image now when the socket is open and audio started, else keeps it (latest wins); false when it waits. */
+  /**
+   * Writes the image now when the socket is open, audio started and the last image is far enough back;
+   * else keeps it (latest wins) until then. False when it waits for the socket or the audio.
+   */
   image(jpeg: Buffer, tokens: number): boolean {
-    if (this.host.state === 'open' && this.writable() && this.audioSentOnSocket) {
+    const open = this.host.state === 'open' && this.writable() && this.audioSentOnSocket;
+    if (open && !this.pendingImage && this.imageGapLeft() <= 0) {
       this.sendImageNow(jpeg, tokens);
       return true;
     }
     if (this.pendingImage) this.ledger.imagesDropped(1, 'replaced');
     this.pendingImage = { jpeg, tokens };
-    return false;
+    if (open) this.sendPendingImage();
+    return open;
   }
 
   /** Writes what waits: while the socket keeps up, or (`all`, finishing) regardless of back-pressure. */
@@ -107,6 +125,8 @@ export class Uplink {
 
   /** Counts everything still waiting as dropped (`disposed`) and forgets it. */
   discard(): void {
+    clearTimeout(this.imageTimer);
+    this.imageTimer = undefined;
     const left = this.audioQueue.drain();
     if (left.length > 0) this.ledger.dropped(left.length, left.reduce((n, b) => n + b.length, 0), 'disposed');
     if (this.pendingImage) this.ledger.imagesDropped(1, 'disposed');
@@ -132,12 +152,24 @@ export class Uplink {
     this.ledger.dropped(frames, bytes, reason);
   }
 
+  private imageGapLeft(): number {
+    return this.lastImageAt + IMAGE_GAP_MS - performance.now();
+  }
+
+  /** Writes the held image when audio started on this socket and its gap has passed; else sets a timer for the gap. */
   private sendPendingImage(): void {
-    if (this.pendingImage && this.audioSentOnSocket && this.writable()) {
-      const img = this.pendingImage;
-      this.pendingImage = undefined;
-      this.sendImageNow(img.jpeg, img.tokens);
+    if (!this.pendingImage || !this.audioSentOnSocket || !this.writable()) return;
+    const wait = this.imageGapLeft();
+    if (wait > 0) {
+      this.imageTimer ??= setTimeout(() => {
+        this.imageTimer = undefined;
+        this.host.guard(() => { if (this.host.state === 'open') this.sendPendingImage(); });
+      }, wait);
+      return;
     }
+    const img = this.pendingImage;
+    this.pendingImage = undefined;
+    this.sendImageNow(img.jpeg, img.tokens);
   }
 
   private sendAudioNow(pcm16: Buffer): void {
@@ -149,6 +181,7 @@ export class Uplink {
   }
 
   private sendImageNow(jpeg: Buffer, tokens: number): void {
+    this.lastImageAt = performance.now();
     this.ledger.imageWritten(this.host.conn as ConnectionRecord, tokens);
     this.sendRaw(imageAppendFrame(jpeg));
   }
