@@ -4,9 +4,8 @@
  * (`<!-- soak:begin NAME -->` … `<!-- soak:end NAME -->`, rewritten whole by bench/publish.ts's block
  * functions). test/soak-figures.test.ts fails when a block differs from what docs/soak.json renders to.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyBlocks } from '../bench/publish';
+import { publish, republish, type Publication } from './published-blocks';
 import { DEFAULT_SETTINGS, type SoakResult, type SoakSettings } from './soak-result';
 import { MAX_RSS_GROWTH_MB, soakFailures } from './soak-verdict';
 
@@ -103,23 +102,14 @@ export function renderSoakBlocks(r: SoakResult): Record<string, string> {
   return { 'soak-figures': figures(r), 'soak-readme': readme(r) };
 }
 
+const SOAK_PUBLICATION: Publication<SoakResult> = {
+  resultFile: 'docs/soak.json', docs: SOAK_PUBLISHED, tag: SOAK_TAG, problems: publishProblems, render: renderSoakBlocks,
+};
+
 /** Writes docs/soak.json and regenerates the blocks; throws, writing nothing, for a result that may not be published. */
 export function writeSoakDocs(r: SoakResult): string[] {
-  const problems = publishProblems(r);
-  if (problems.length) throw new Error(`not published:\n  ${problems.join('\n  ')}`);
-  const blocks = renderSoakBlocks(r);
-  const docs = SOAK_PUBLISHED.map((doc) => {
-    const path = join(ROOT, doc.file);
-    const before = readFileSync(path, 'utf8');
-    return { path, before, after: applyBlocks(before, blocks, doc.blocks, SOAK_TAG) };
-  });
-  writeFileSync(SOAK_DOCS_FILE, `${JSON.stringify(r, null, 2)}\n`);
-  for (const d of docs) if (d.after !== d.before) writeFileSync(d.path, d.after);
-  return ['docs/soak.json', ...SOAK_PUBLISHED.map((d) => d.file)];
+  return publish(SOAK_PUBLICATION, r);
 }
 
 /** `npx tsx scripts/soak-publish.ts`: regenerate the docs' soak figures from the committed docs/soak.json, measuring nothing. */
-if (require.main === module) {
-  const files = writeSoakDocs(JSON.parse(readFileSync(SOAK_DOCS_FILE, 'utf8')) as SoakResult);
-  console.log(`soak figures regenerated from docs/soak.json in ${files.slice(1).join(', ')}`);
-}
+if (require.main === module) republish(SOAK_PUBLICATION);

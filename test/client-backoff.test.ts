@@ -13,6 +13,7 @@ import sinon from 'sinon';
 import { RealtimeSession, type DropReport, type StateReason } from '../src/client';
 import { DEFAULT_OPTIONS, toWireConfig, type ServerEvent } from '../src/protocol';
 import { Simulator, type SimFaults, type SimSessionRecord } from '../src/simulator';
+import { recordFigures } from './support/figures';
 import { tone } from './support/sim-audio';
 
 const KEY = 'sk-backoff-0123456789abcdef';
@@ -91,6 +92,10 @@ describe('RealtimeSession: the backoff holds while audio flows', function () {
       const during = attempts.length;
       const gaps = attempts.slice(1).map((t, i) => ((t - attempts[i]) / 1000).toFixed(1));
       process.stdout.write(`      ${kind}: ${during} attempts in 60 s, gaps ${gaps.join(', ')} s; ${s.stats.audioFramesDropped} of ${s.stats.audioFramesAppended} frames dropped (counted)\n`);
+      recordFigures(this.test, {
+        kind, outageSeconds: OUTAGE_MS / 1000, attempts: during, gapsSeconds: gaps.map(Number),
+        framesAppended: s.stats.audioFramesAppended, framesDropped: s.stats.audioFramesDropped, framesQueued: s.queuedAudioFrames,
+      });
 
       // The attempts during the fault: few, and never closer than the backoff's floor.
       assert.ok(during <= 8, `${during} connection attempts in 60 s (at most 8)`);
@@ -144,6 +149,7 @@ describe('RealtimeSession: the backoff holds while audio flows', function () {
       await realTurns(3);
     }
     assert.equal(s.state, 'failed');
+    recordFigures(this.test, { framesAppended: s.stats.audioFramesAppended, attempts: s.stats.connects, refusals: sim.refusals[401] });
     assert.equal(sim.refusals[401], 1, 'one refusal, no retry');
     assert.equal(s.stats.connects, 1);
   });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { RealtimeSession } from '../src/client';
 import { DEFAULT_OPTIONS, toWireConfig } from '../src/protocol';
 import { Simulator } from '../src/simulator';
+import { recordFigures } from './support/figures';
 import { waitFor } from './support/red';
 
 const KEY = 'sk-flood-0123456789';
@@ -36,6 +37,7 @@ describe('RealtimeSession: a flood of bad frames', function () {
     const counted = () => problems.reduce((n, p) => n + (/\((\d+) more like it/.exec(p) ? Number(/\((\d+) more like it/.exec(p)![1]) : 1), 0);
     // The first window is 1 s, the next 2 s: every frame is said or counted within a few seconds.
     await waitFor(() => counted() >= FLOOD, 10000, 'every bad frame counted');
+    recordFigures(this.test, { frames: FLOOD, warnings: problems.length, counted: counted() });
     assert.equal(counted(), FLOOD);
     assert.ok(problems.length <= 4, `${problems.length} problems said:\n${problems.join('\n')}`);
     assert.ok(problems.length >= 2, 'the first at once, the rest in a summary');

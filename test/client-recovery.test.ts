@@ -10,6 +10,7 @@ import {
 } from '../src/client';
 import { toWireConfig, DEFAULT_OPTIONS, type ServerEvent } from '../src/protocol';
 import { Simulator, type SimFaults } from '../src/simulator';
+import { recordFigures } from './support/figures';
 import { waitFor } from './support/red';
 
 const KEY = 'sk-recovery-0123456789abcdef';
@@ -242,6 +243,10 @@ describe('RealtimeSession: recovery from faults', function () {
     assert.equal(st.audioFramesAppended, 5 * 70);
     assert.equal(st.audioFramesAppended, st.audioFramesSent + st.audioFramesDropped + s.queuedAudioFrames);
     const lost = st.audioFramesSent - received;
+    recordFigures(this.test, {
+      cuts: 5, connections: connections.length, framesHandedOver: st.audioFramesAppended, framesReceived: received, framesDropped: st.audioFramesDropped,
+      framesFailed: st.audioFramesFailed, framesLostInFlight: lost - st.audioFramesFailed, framesUnconfirmed: st.audioFramesUnconfirmed,
+    });
     assert.ok(lost >= 0 && lost <= st.audioFramesUnconfirmed + st.audioFramesFailed, `lost ${lost}, unconfirmed ${st.audioFramesUnconfirmed}, failed ${st.audioFramesFailed}`);
     for (const c of connections) {
       const rec = sim.sessions.find((r) => r.id === c.sessionId);

@@ -17,6 +17,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ConnectionRecord, RealtimeSession, SessionState } from '../src/client';
 import { Simulator, type InjectableError, type SimFaults } from '../src/simulator';
 import { ALL_NODES, catchNode, helper, loadFlow, sessionConfig, waitFor } from './support/red';
+import { recordFigures } from './support/figures';
 import { tone } from './support/sim-audio';
 
 const KEY = 'sk-faults-5f1c9a0e7d3b2a41';
@@ -341,6 +342,11 @@ describe('fault suite: 1,000+ random faults into live sessions', function () {
     console.log(`      ${total} faults in ${faultSeconds.toFixed(1)} s, back to connected ${calmMs} ms after the last; worst event-loop lag ${lagMs} ms; ${reconnectsAsked} sessions reconnected on msg.action after 401/403\n      ` +
       Object.entries(applied).sort().map(([k, v]) => `${k} ${v}`).join(', ') + '\n      ' + rows.join('\n      ') +
       `\n      frames: ${appendedAll} handed over, ${receivedAll} received, ${droppedAll} dropped, ${failedAll} failed writes, ${lostAll} lost in flight (${unconfirmedAll} unconfirmed)`);
+    recordFigures(this.test, {
+      seed: SEED, sessions: SESSIONS, faults: total, faultSeconds, recoveredMs: calmMs, eventLoopLagMs: lagMs,
+      connectionsPerSession: tracked.map((t) => t.realtime.stats.connects), framesHandedOver: appendedAll, framesReceived: receivedAll,
+      framesDropped: droppedAll, framesFailed: failedAll, framesLostInFlight: lostAll, framesUnconfirmed: unconfirmedAll,
+    });
 
     assert.ok(total >= 1000, `${total} faults`);
     assert.ok(calmMs <= calmBound, `back to connected in ${calmMs} ms`);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { Simulator } from '../src/simulator';
 import { encodeWav } from '../src/media/audio/wav';
+import { recordFigures } from './support/figures';
 import { ALL_NODES, catchNode, helper, loadFlow, sessionConfig, waitFor } from './support/red';
 import { prng } from './support/image-fixtures';
 import { tone } from './support/sim-audio';
@@ -222,6 +223,7 @@ describe('fuzz: audio-in, image-in and control actions', function () {
     const errs = sent.filter((s) => outcome.get(s.id)!.err > 0).length;
      
     console.log(`      ${COUNT} inputs (${perTarget.audio} audio, ${perTarget.image} image, ${perTarget.control} control) in ${sendMs} ms; all answered after ${totalMs} ms; ${errs} catchable errors, ${COUNT - errs} accepted`);
+    recordFigures(this.test, { seed: SEED, inputs: COUNT, ...perTarget, accepted: COUNT - errs, caughtErrors: errs, sendMs, answeredMs: totalMs });
 
     assert.deepEqual(uncaught, [], 'no unhandled exception or rejection');
     assert.ok(errs > COUNT / 10 && errs < COUNT, 'a mix of accepted inputs and caught errors');

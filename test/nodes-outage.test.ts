@@ -10,6 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { RealtimeSession } from '../src/client';
 import { Simulator } from '../src/simulator';
 import { capture, helper, loadFlow, sessionConfig, statuses, waitFor } from './support/red';
+import { recordFigures } from './support/figures';
 import { tone } from './support/sim-audio';
 
 const KEY = 'sk-outage-5a7c1e9b3d';
@@ -87,6 +88,10 @@ describe('an outage with a live microphone, in Node-RED, in real time', function
       // The log: a handful of coalesced warnings, not one per attempt or per second of drops.
       const warned = session.warn.args.slice(warnsBefore).map((a) => String(a[0]));
       process.stdout.write(`      ${during} attempts and ${warned.length} warnings in a ${OUTAGE_MS / 1000} s outage:\n        ${warned.join('\n        ')}\n`);
+      recordFigures(this.test, {
+        outageSeconds: OUTAGE_MS / 1000, attempts: during, allowedAttempts: allowed, warnings: warned.length, warningTexts: warned,
+        framesDropped: session.realtime.stats.audioFramesDropped,
+      });
       assert.ok(warned.length <= 10, `${warned.length} warnings:\n${warned.join('\n')}`);
       assert.ok(warned.some((w) => /still unreachable, \d+ attempts, next in [\d.]+ s/.test(w)), `a coalesced warning:\n${warned.join('\n')}`);
       assert.ok(warned.some((w) => /connected again after/.test(w)), 'the recovery is said (with what was dropped)');

@@ -14,6 +14,7 @@
 import assert from 'node:assert/strict';
 import { isLoopbackHost } from '../src/protocol';
 import { Simulator } from '../src/simulator';
+import { recordFigures } from './support/figures';
 import { ALL_NODES, helper, loadFlow, sessionConfig, waitFor } from './support/red';
 import { tone } from './support/sim-audio';
 
@@ -86,6 +87,7 @@ after(function () {
   restore = [];
   if (process.env.DASHSCOPE_API_KEY) keys.add(process.env.DASHSCOPE_API_KEY);
   const text = said.join('\n');
+  recordFigures(this.test, { keys: keys.size, logLines: counts.log, statuses: counts.status, editorMessages: counts.comms, sentMessages: counts.send });
   for (const key of keys) {
     const at = text.indexOf(key);
     assert.equal(at, -1, `a configured API key appeared in the run's output: …${text.slice(Math.max(0, at - 120), at)}<KEY>…`);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { WarningCoalescer } from '../src/util/warning-coalescer';
+import { recordFigures } from './support/figures';
 
 describe('WarningCoalescer', function () {
   let clock: sinon.SinonFakeTimers;
@@ -26,6 +27,7 @@ describe('WarningCoalescer', function () {
       clock.tick(1);
     }
     clock.tick(60000);
+    recordFigures(this.test, { floodSeconds: 15, warningsIn: sent, warningsSaid: said.length, saidAtSeconds: said.map((x) => x.at / 1000) });
     assert.deepEqual(said.map((s) => s.at), [0, 1000, 3000, 7000, 15000]);
     assert.equal(said[0].text, 'bad frame #0');
     const counted = said.slice(1).map((s) => Number(/\((\d+) more like it/.exec(s.text)![1]));
