@@ -61,7 +61,7 @@ function fuzz(f: FileResult): string {
 
 function recovery(f: FileResult): string {
   const t = test(f, 'repeated cuts');
-  return `the accounting across ${span(range(t, 'cuts'))} cuts mid-stream (${span(range(t, 'connections'))} connections): `
+  return `the accounting across repeated cuts mid-stream (${span(range(t, 'connections'))} connections): `
     + `${span(range(t, 'framesHandedOver'))} frames handed over, ${span(range(t, 'framesReceived'))} received, `
     + `${span(range(t, 'framesDropped'))} dropped, ${span(range(t, 'framesFailed'))} failed, ${span(range(t, 'framesLostInFlight'))} lost in flight `
     + `(${span(range(t, 'framesUnconfirmed'))} counted unconfirmed)`;
@@ -72,7 +72,7 @@ function backoff(f: FileResult): string {
   if (!kinds.length) throw new Error(`${f.file}: no fault kind with figures`);
   const lines = kinds.map((t) => {
     const gaps = perRun<number[]>(t, 'gapsSeconds').map((g) => g.map(secs).join(', ')).join(' / ');
-    return `${perRun<string>(t, 'kind')[0]}: ${span(range(t, 'attempts'))} attempts in ${span(range(t, 'outageSeconds'))} s, gaps ${gaps} s, `
+    return `${perRun<string>(t, 'kind')[0]}: ${span(range(t, 'attempts'))} attempts in ${span(range(t, 'outageSeconds'), secs)} s (fake time), gaps ${gaps} s, `
       + `${span(range(t, 'framesDropped'))} of ${span(range(t, 'framesAppended'))} frames dropped and counted`;
   });
   const refused = test(f, 'refused key');
@@ -84,19 +84,19 @@ function backoff(f: FileResult): string {
 function outage(f: FileResult): string {
   const t = test(f);
   const texts = perRun<string[]>(t, 'warningTexts')[0].map((w) => `\`${w.replace(/[|`]/g, ' ')}\``);
-  return `${span(range(t, 'attempts'))} attempts in a ${span(range(t, 'outageSeconds'))} s outage (the backoff allows `
+  return `${span(range(t, 'attempts'))} attempts in a ${span(range(t, 'outageSeconds'), secs)} s outage (the backoff allows `
     + `${span(range(t, 'allowedAttempts'))}), ${span(range(t, 'warnings'))} warnings, ${span(range(t, 'framesDropped'))} audio frames `
     + `not sent meanwhile; the warnings (run 1): ${texts.join(', ')}`;
 }
 
 function flood(f: FileResult): string {
   const t = test(f);
-  return `${span(range(t, 'warnings'))} warnings for ${span(range(t, 'frames'))} bad frames, ${span(range(t, 'counted'))} counted in them`;
+  return `${span(range(t, 'warnings'))} warnings for ${span(range(t, 'counted'))} bad frames, every one counted in them`;
 }
 
 function coalescer(f: FileResult): string {
   const t = test(f);
-  return `a ${span(range(t, 'floodSeconds'))} s flood of ${span(range(t, 'warningsIn'))} warnings said ${span(range(t, 'warningsSaid'))} `
+  return `a flood of ${span(range(t, 'warningsIn'))} warnings said ${span(range(t, 'warningsSaid'))} `
     + `times, at ${perRun<number[]>(t, 'saidAtSeconds')[0].join(', ')} s (fake time)`;
 }
 

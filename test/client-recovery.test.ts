@@ -244,7 +244,7 @@ describe('RealtimeSession: recovery from faults', function () {
     assert.equal(st.audioFramesAppended, st.audioFramesSent + st.audioFramesDropped + s.queuedAudioFrames);
     const lost = st.audioFramesSent - received;
     recordFigures(this.test, {
-      cuts: 5, connections: connections.length, framesHandedOver: st.audioFramesAppended, framesReceived: received, framesDropped: st.audioFramesDropped,
+      connections: connections.length, framesHandedOver: st.audioFramesAppended, framesReceived: received, framesDropped: st.audioFramesDropped,
       framesFailed: st.audioFramesFailed, framesLostInFlight: lost - st.audioFramesFailed, framesUnconfirmed: st.audioFramesUnconfirmed,
     });
     assert.ok(lost >= 0 && lost <= st.audioFramesUnconfirmed + st.audioFramesFailed, `lost ${lost}, unconfirmed ${st.audioFramesUnconfirmed}, failed ${st.audioFramesFailed}`);

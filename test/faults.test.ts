@@ -343,7 +343,7 @@ describe('fault suite: 1,000+ random faults into live sessions', function () {
       Object.entries(applied).sort().map(([k, v]) => `${k} ${v}`).join(', ') + '\n      ' + rows.join('\n      ') +
       `\n      frames: ${appendedAll} handed over, ${receivedAll} received, ${droppedAll} dropped, ${failedAll} failed writes, ${lostAll} lost in flight (${unconfirmedAll} unconfirmed)`);
     recordFigures(this.test, {
-      seed: SEED, sessions: SESSIONS, faults: total, faultSeconds, recoveredMs: calmMs, eventLoopLagMs: lagMs,
+      seed: SEED, sessions: tracked.length, faults: total, faultSeconds, recoveredMs: calmMs, eventLoopLagMs: lagMs,
       connectionsPerSession: tracked.map((t) => t.realtime.stats.connects), framesHandedOver: appendedAll, framesReceived: receivedAll,
       framesDropped: droppedAll, framesFailed: failedAll, framesLostInFlight: lostAll, framesUnconfirmed: unconfirmedAll,
     });

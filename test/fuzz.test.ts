@@ -223,7 +223,7 @@ describe('fuzz: audio-in, image-in and control actions', function () {
     const errs = sent.filter((s) => outcome.get(s.id)!.err > 0).length;
      
     console.log(`      ${COUNT} inputs (${perTarget.audio} audio, ${perTarget.image} image, ${perTarget.control} control) in ${sendMs} ms; all answered after ${totalMs} ms; ${errs} catchable errors, ${COUNT - errs} accepted`);
-    recordFigures(this.test, { seed: SEED, inputs: COUNT, ...perTarget, accepted: COUNT - errs, caughtErrors: errs, sendMs, answeredMs: totalMs });
+    recordFigures(this.test, { seed: SEED, inputs: sent.length, ...perTarget, accepted: sent.length - errs, caughtErrors: errs, sendMs, answeredMs: totalMs });
 
     assert.deepEqual(uncaught, [], 'no unhandled exception or rejection');
     assert.ok(errs > COUNT / 10 && errs < COUNT, 'a mix of accepted inputs and caught errors');

@@ -27,7 +27,7 @@ describe('WarningCoalescer', function () {
       clock.tick(1);
     }
     clock.tick(60000);
-    recordFigures(this.test, { floodSeconds: 15, warningsIn: sent, warningsSaid: said.length, saidAtSeconds: said.map((x) => x.at / 1000) });
+    recordFigures(this.test, { warningsIn: sent, warningsSaid: said.length, saidAtSeconds: said.map((x) => x.at / 1000) });
     assert.deepEqual(said.map((s) => s.at), [0, 1000, 3000, 7000, 15000]);
     assert.equal(said[0].text, 'bad frame #0');
     const counted = said.slice(1).map((s) => Number(/\((\d+) more like it/.exec(s.text)![1]));
