@@ -230,16 +230,23 @@ describe('RealtimeSession: recovery from faults', function () {
     const { s, connections } = session({ maxQueuedAudioBytes: 20 * 3200 });
     s.connect();
     await waitFor(() => s.state === 'open', 3000, 'open');
+    const receivedNow = () => sim.sessions.reduce((n, r) => n + r.audioAppends, 0);
     for (let round = 0; round < 5; round++) {
+      const [before, conns] = [receivedNow(), connections.length];
       for (let i = 0; i < 40; i++) s.appendAudio(FRAME);
+      // Mid-stream: the cut comes once the service has some of these frames, the rest may still be on their way...
+      await waitFor(() => receivedNow() > before, 3000, `frames arriving #${round}`);
       sim.drop();
+      // ...and these are written before the client can know of it (same tick): failed or lost in flight.
       for (let i = 0; i < 30; i++) s.appendAudio(FRAME);
-      await waitFor(() => s.state === 'open', 3000, `open #${round}`);
+      await waitFor(() => connections.length > conns && s.state === 'open', 3000, `a new connection #${round}`);
     }
     await s.finish();
     await sleep(50);
     const st = s.stats;
-    const received = sim.sessions.reduce((n, r) => n + r.audioAppends, 0);
+    const received = receivedNow();
+    assert.ok(connections.length >= 6, `${connections.length} connections: the first and one after each of the 5 cuts`);
+    assert.ok(received >= 5 && received <= 5 * 40, `${received} frames received: some of each round's first 40, none written after a cut`);
     assert.equal(st.audioFramesAppended, 5 * 70);
     assert.equal(st.audioFramesAppended, st.audioFramesSent + st.audioFramesDropped + s.queuedAudioFrames);
     const lost = st.audioFramesSent - received;
@@ -248,6 +255,7 @@ describe('RealtimeSession: recovery from faults', function () {
       framesFailed: st.audioFramesFailed, framesLostInFlight: lost - st.audioFramesFailed, framesUnconfirmed: st.audioFramesUnconfirmed,
     });
     assert.ok(lost >= 0 && lost <= st.audioFramesUnconfirmed + st.audioFramesFailed, `lost ${lost}, unconfirmed ${st.audioFramesUnconfirmed}, failed ${st.audioFramesFailed}`);
+    assert.ok(lost >= 5 * 30, `${lost} frames written but not received (failed or in flight): at least the 30 after each cut`);
     for (const c of connections) {
       const rec = sim.sessions.find((r) => r.id === c.sessionId);
       if (!rec) { assert.equal(c.audioFramesWritten, 0); continue; }
