@@ -6,12 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyBlocks, outsideBlocks } from '../bench/publish';
 import { publishProblems, RELIABILITY_PUBLICATION, renderReliabilityBlocks, writeReliabilityDocs } from '../scripts/reliability-publish';
 import { fileResults, RELIABILITY_FILES, type ReliabilityResult } from '../scripts/reliability-result';
-import { joinRun, type FileRun, type Figures } from '../scripts/reliability-run';
+import { joinRun, runFile, type FileRun, type Figures } from '../scripts/reliability-run';
+import { recordFigures } from './support/figures';
 
 const ROOT = join(__dirname, '..');
 const { tag: TAG, docs: DOCS } = RELIABILITY_PUBLICATION;
@@ -172,6 +174,56 @@ describe('reliability figures: what may be published', () => {
     assert.match(run.stderr, /not published: FAULT_SEED set/);
     assert.equal(run.stdout, '', 'nothing ran');
     assert.deepEqual(snapshot(), before);
+  });
+});
+
+describe('reliability figures: how a run is read', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'livetranslate-figures-')); });
+  afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
+  it('recordFigures appends one line per call when LIVETRANSLATE_FIGURES names a file, and nothing without it', function () {
+    const file = join(dir, 'figures.jsonl');
+    const before = process.env.LIVETRANSLATE_FIGURES;
+    try {
+      delete process.env.LIVETRANSLATE_FIGURES;
+      recordFigures(this.test, { n: 1 });
+      assert.equal(existsSync(file), false);
+      process.env.LIVETRANSLATE_FIGURES = file;
+      recordFigures(this.test, { n: 2 });
+      recordFigures(this.test, { n: 3, xs: [4, 5] });
+    } finally {
+      if (before === undefined) delete process.env.LIVETRANSLATE_FIGURES; else process.env.LIVETRANSLATE_FIGURES = before;
+    }
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines, [{ test: this.test!.fullTitle(), figures: { n: 2 } }, { test: this.test!.fullTitle(), figures: { n: 3, xs: [4, 5] } }]);
+  });
+
+  it('a mocha run of a file: what passed and failed, each test\'s figures, a hook\'s figures, and the failure', async function () {
+    this.timeout(60000);
+    const sample = join(dir, 'sample.ts');
+    writeFileSync(sample, [
+      "import assert from 'node:assert/strict';",
+      `import { recordFigures } from ${JSON.stringify(join(ROOT, 'test/support/figures'))};`,
+      "describe('sample', () => {",
+      "  it('measures', function () { recordFigures(this.test, { n: 3, xs: [1, 2] }); });",
+      "  it('fails', function () { recordFigures(this.test, { n: 4 }); assert.equal(1, 2); });",
+      "  it('measures nothing', () => { assert.ok(true); });",
+      '});',
+      'after(function () { recordFigures(this.test, { hooked: 1 }); });',
+    ].join('\n'));
+    const run = await runFile(sample);
+    assert.equal(run.exitCode, 1, run.output);
+    assert.ok(run.seconds >= 0);
+    const simple = run.tests.map((t) => ({ title: t.title, state: t.state, figures: t.figures }));
+    assert.deepEqual(simple, [
+      { title: 'sample measures', state: 'passed', figures: { n: 3, xs: [1, 2] } },
+      { title: 'sample fails', state: 'failed', figures: { n: 4 } },
+      { title: 'sample measures nothing', state: 'passed', figures: undefined },
+      { title: SECRETS_HOOK, state: 'hook', figures: { hooked: 1 } },
+    ]);
+    assert.equal(run.failures.length, 1);
+    assert.match(run.failures[0], /^sample fails: Expected values to be strictly equal/);
   });
 });
 
