@@ -196,7 +196,8 @@ describe('reliability figures: how a run is read', () => {
       if (before === undefined) delete process.env.LIVETRANSLATE_FIGURES; else process.env.LIVETRANSLATE_FIGURES = before;
     }
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines, [{ test: this.test!.fullTitle(), figures: { n: 2 } }, { test: this.test!.fullTitle(), figures: { n: 3, xs: [4, 5] } }]);
+    const test = this.test!.fullTitle();
+    assert.deepEqual(lines, [{ file: 'test/reliability-figures.test.ts', test, figures: { n: 2 } }, { file: 'test/reliability-figures.test.ts', test, figures: { n: 3, xs: [4, 5] } }]);
   });
 
   it('a mocha run of a file: what passed and failed, each test\'s figures, a hook\'s figures, and the failure', async function () {
