@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: the package's figures, each measured here and now on this machine.
  *   audio path   48 kHz stereo and 16 kHz mono PCM16 → append frames on a real socket: speed, allocation
- *   scale        1 / 10 / 100 real-time kiosks in one Node-RED process: CPU, latency added, memory per session
+ *   scale        1 / 10 / 100 real-time kiosks in one Node-RED process: CPU, latency added
+ *   memory       bench/memory.ts: the same counts, each in a fresh process: RSS and heap, per session
  *   peer         the same job built from core websocket + function nodes, in alternated pairs, as ratios
  *   media        bench/media.ts: resampler, image and billing figures
  *   profile      bench/profile.ts: each step of a session's steady state timed alone (per frame, per event)
  * The service's side runs in another process (the simulator, or a sink that only counts appends); the audio
- * path, media and profile sections each run in a fresh process of their own (bench/section-process.ts).
+ * path, memory, media and profile sections each run in a fresh process of their own (bench/section-process.ts).
  *
  * Prints a table and writes bench/results/bench.json. `--write-docs` also writes docs/benchmarks.json and
  * regenerates the figures in CONTRIBUTING.md, docs/benchmarks.md and docs/media.md from it. `--quick` (or
@@ -17,6 +18,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fork } from 'node:child_process';
+import { mergeRounds, rssSlopeRow } from './memory';
 import { FULL_PLAN, nodeRedRows, QUICK_PLAN } from './node-red-rows';
 import { writeDocs } from './publish';
 import { startRed } from './red';
@@ -45,9 +47,9 @@ function printTable(rows: BenchRow[]): void {
 }
 
 /** A section of the bench in a process of its own (bench/section-process.ts): its rows, its problems added to ours. */
-function inOwnProcess(name: SectionName, quick: boolean, problems: string[]): Promise<BenchRow[]> {
+function inOwnProcess(name: SectionName, quick: boolean, problems: string[], args: string[] = []): Promise<BenchRow[]> {
   return new Promise((resolve, reject) => {
-    const child = fork(join(__dirname, 'section-process.ts'), [name, ...(quick ? ['--quick'] : [])], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(join(__dirname, 'section-process.ts'), [name, ...args, ...(quick ? ['--quick'] : [])], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let reply: SectionReply | undefined;
     child.on('message', (m: SectionReply) => { reply = m; });
     child.once('error', reject);
@@ -69,6 +71,16 @@ async function section<T>(name: string, fn: () => Promise<T>): Promise<T> {
   return out;
 }
 
+/** Each session count in a fresh process, the counts alternated round by round (drift in the machine spreads evenly). */
+async function memoryRows(problems: string[]): Promise<BenchRow[]> {
+  const rounds = new Map<number, BenchRow[][]>(PLAN.scale.map((n) => [n, []]));
+  for (let i = 0; i < PLAN.scaleRounds; i++) {
+    for (const n of PLAN.scale) rounds.get(n)!.push(await inOwnProcess('memory', QUICK, problems, [String(n)]));
+  }
+  const [low, high] = [PLAN.scale[0], PLAN.scale[PLAN.scale.length - 1]];
+  return [...PLAN.scale.flatMap((n) => mergeRounds(rounds.get(n)!)), rssSlopeRow(low, rounds.get(low)!, high, rounds.get(high)!)];
+}
+
 async function main(): Promise<void> {
   const machine = machineInfo();
   process.stdout.write(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; ${machine.os}; load average ${machine.loadAverage}\n`);
@@ -87,6 +99,7 @@ async function main(): Promise<void> {
     await red.stop();
     await sim.stop();
   }
+  rows.push(...(await section('memory', () => memoryRows(problems))));
   rows.push(...(await section('media', () => inOwnProcess('media', QUICK, problems))));
   rows.push(...(await section('profile', () => inOwnProcess('profile', QUICK, problems))));
   printTable(rows);

@@ -1,5 +1,5 @@
 /**
- * The Node-RED figures: how far one process scales with our nodes (CPU, latency, memory per session), and
+ * The Node-RED figures: how far one process scales with our nodes (CPU, latency; memory is bench/memory.ts), and
  * the same job built from core websocket + function nodes, measured in alternated pairs. Every figure is
  * the median over rounds (or pairs) with its range; a round whose frames did not all reach the service,
  * or whose frames the probe did not all see, is reported as a problem (the bench then fails).
@@ -54,10 +54,6 @@ async function scaleRows(red: EmbeddedRed, sim: ServerProcess, plan: NodeRedPlan
     row('recvP99', 'added latency p99, server event → message', 'ms', (r) => r.recvP99);
     row('framesDropped', 'frames dropped', 'frames', (r) => r.framesDropped,
       `${runs.reduce((a, r) => a + r.framesReceived, 0)} of ${runs.reduce((a, r) => a + r.framesHanded, 0)} frames reached the service`);
-    row('rss', 'RSS of the Node-RED process, sessions open, after a full GC', 'MiB', (r) => r.rssAfterGcMiB);
-    row('heapPerSession', 'JS heap per session (in use after a full GC, over the runtime alone)', 'KiB', (r) => ((r.heapAfterGcMiB - r.baseHeapMiB) * 1024) / n);
-    row('rssPerSession', 'RSS per session (after a full GC, over the runtime alone)', 'KiB', (r) => ((r.rssAfterGcMiB - r.baseRssMiB) * 1024) / n,
-      'RSS rarely shrinks: small counts mostly show the noise of the allocator');
     row('stall', 'longest event-loop stall (gap between 10 ms driver ticks)', 'ms', (r) => r.maxTickGapMs, 'GC pauses and CPU taken by other processes show here');
   }
   return rows;

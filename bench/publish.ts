@@ -51,10 +51,11 @@ function summary(results: BenchResults): string {
   const ids = ['audio.48k.speed', 'audio.16k.speed', 'media.resample48k',
     'scale.1.sendP50', 'scale.1.sendP99', 'scale.1.recvP50', 'scale.1.recvP99',
     'scale.10.cpu', 'scale.100.cpu', 'scale.100.sendP99', 'scale.100.recvP99', 'scale.100.framesDropped',
-    'scale.1.heapPerSession', 'scale.10.heapPerSession', 'scale.100.heapPerSession', 'scale.100.rss',
+    'memory.1.heapPerSession', 'memory.10.heapPerSession', 'memory.100.heapPerSession', 'memory.rssPerSession',
+    'memory.1.rss', 'memory.100.rss',
     'peer.10.cpuPerAudioSecond.ratio', 'peer.100.cpuPerAudioSecond.ratio', 'peer.100.sendP50.ratio', 'peer.100.recvP50.ratio',
     'media.imageJPEG', 'media.imagePNG'];
-  const label = (r: BenchRow) => (r.id.startsWith('scale.') || r.id.startsWith('peer.') ? `${r.group.replace(/;.*\)$/, ')')}: ${r.name}` : r.name);
+  const label = (r: BenchRow) => (/^(scale|peer|memory)\./.test(r.id) ? `${r.group.replace(/;.*\)$/, ')')}: ${r.name}` : r.name);
   return [provenance(results), '', table(results, ids, label)].join('\n');
 }
 

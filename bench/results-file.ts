@@ -26,8 +26,10 @@ export function requiredIds(scale: number[], peers: number[]): string[] {
     ...['input48k', 'input16k', 'framePace', 'decode', 'resample', 'gate', 'base64', 'json', 'mask', 'send'].map((k) => `profile.frame.${k}`),
     ...['parseText', 'parseAudio', 'mapText', 'mapAudio', 'cloneText', 'cloneAudio'].map((k) => `profile.event.${k}`)];
   for (const n of scale) {
-    for (const k of ['cpu', 'cpuPerAudioSecond', 'sendP50', 'sendP99', 'recvP50', 'recvP99', 'framesDropped', 'rss', 'heapPerSession', 'rssPerSession', 'stall']) ids.push(`scale.${n}.${k}`);
+    for (const k of ['cpu', 'cpuPerAudioSecond', 'sendP50', 'sendP99', 'recvP50', 'recvP99', 'framesDropped', 'stall']) ids.push(`scale.${n}.${k}`);
+    for (const k of ['rss', 'heap', 'heapPerSession']) ids.push(`memory.${n}.${k}`);
   }
+  ids.push('memory.rssPerSession');
   for (const n of peers) {
     for (const k of ['cpuPerAudioSecond', 'sendP50', 'sendP99', 'recvP50', 'recvP99']) {
       for (const who of ['ours', 'core', 'ratio']) ids.push(`peer.${n}.${k}.${who}`);

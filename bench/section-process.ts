@@ -5,15 +5,18 @@
  * - Media and profile: run after 100 Node-RED sessions in the same process, their timings swung by a
  *   third from run to run with that runtime's heap still around (resampling alone: 884–1,518× real time).
  *
- *   tsx bench/section-process.ts <audio-path|media|profile> [--quick]
+ * - Memory: N sessions in a runtime that ran nothing before (bench/memory.ts).
+ *
+ *   tsx bench/section-process.ts <audio-path|media|profile|memory N> [--quick]
  */
 import { audioPathRows } from './audio-path';
+import { memoryRound } from './memory';
 import { mediaRows } from './media';
 import { profileRows } from './profile';
 import type { BenchRow } from './row';
 import { startServer } from './servers';
 
-export type SectionName = 'audio-path' | 'media' | 'profile';
+export type SectionName = 'audio-path' | 'media' | 'profile' | 'memory';
 export interface SectionReply { rows?: BenchRow[]; problems?: string[]; error?: string }
 
 async function audioPath(quick: boolean, problems: string[]): Promise<BenchRow[]> {
@@ -25,10 +28,11 @@ async function audioPath(quick: boolean, problems: string[]): Promise<BenchRow[]
   }
 }
 
-const SECTIONS: Record<SectionName, (quick: boolean, problems: string[]) => Promise<BenchRow[]>> = {
+const SECTIONS: Record<SectionName, (quick: boolean, problems: string[], arg: string | undefined) => Promise<BenchRow[]>> = {
   'audio-path': audioPath,
   media: (quick) => mediaRows(quick),
   profile: (quick) => profileRows(quick),
+  memory: (quick, _problems, sessions) => memoryRound(Number(sessions), quick),
 };
 
 async function main(): Promise<void> {
@@ -36,7 +40,8 @@ async function main(): Promise<void> {
   const run = SECTIONS[name];
   if (!run) throw new Error(`bench: no section "${name}" (${Object.keys(SECTIONS).join(', ')})`);
   const problems: string[] = [];
-  const rows = await run(process.argv.includes('--quick'), problems);
+  const arg = process.argv.slice(3).find((a) => !a.startsWith('--'));
+  const rows = await run(process.argv.includes('--quick'), problems, arg);
   process.send!({ rows, problems } satisfies SectionReply);
 }
 

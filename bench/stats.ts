@@ -16,6 +16,19 @@ export function collectGarbage(): void {
   gcFn();
 }
 
+/**
+ * process.memoryUsage() once the process has settled: what a closed flow left (sockets closing, timers)
+ * finishes first, and two full collections run a little apart, so that a figure taken before a deploy
+ * and one after it differ by what the deploy keeps, not by the garbage of the run before.
+ */
+export async function settledMemory(settleMs = 500): Promise<NodeJS.MemoryUsage> {
+  await sleep(settleMs);
+  collectGarbage();
+  await sleep(100);
+  collectGarbage();
+  return process.memoryUsage();
+}
+
 export { median } from './row';
 
 /** Nearest-rank percentile (p in 0..100) of the values; NaN for none. */

@@ -10,7 +10,7 @@ import { Lane, attachSocket, installProbes, watchExit } from './probe';
 import type { EmbeddedRed, RedNode } from './red';
 import type { ServerProcess } from './servers';
 import { chunks, CYCLE_SECONDS, pcm16 } from './signal';
-import { collectGarbage, cpuSeconds, median, nowMs, percentile, sleep } from './stats';
+import { cpuSeconds, median, nowMs, percentile, settledMemory, sleep } from './stats';
 
 export type Kind = 'ours' | 'peer';
 
@@ -73,8 +73,7 @@ export async function runStreaming(red: EmbeddedRed, server: ServerProcess, o: S
   const n = o.sessions;
   const warmup = o.warmupSeconds ?? 3;
   await server.reset();
-  collectGarbage();
-  const base = process.memoryUsage();
+  const base = await settledMemory();
   // The session nodes take the key from the environment when their credential is blank.
   process.env.DASHSCOPE_API_KEY = BENCH_KEY;
   await red.deploy(o.kind === 'ours' ? ourFlow(server.url, n, o) : peerFlow(server.url, n));
@@ -191,8 +190,7 @@ export async function runStreaming(red: EmbeddedRed, server: ServerProcess, o: S
   // Counted after the wait: the peer's frames pass through Node-RED hops, some are still on their way above.
   const appendsSeen = lanes.reduce((a, l) => a + l.appendsSeen, 0);
   // Memory with every session open, after a full collection (what the sessions keep, not garbage).
-  collectGarbage();
-  const mem = process.memoryUsage();
+  const mem = await settledMemory(100);
   await red.deploy([]);
   const sendLat = lanes.flatMap((l) => l.sendLatency);
   const recvLat = lanes.flatMap((l) => l.recvLatency);
