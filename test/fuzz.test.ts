@@ -235,6 +235,9 @@ describe('fuzz: audio-in, image-in and control actions', function () {
 
     // Still alive and translating.
     // Korean: neither the flow's language nor one the fuzz sets, so a Korean line proves this update took.
+    // The fuzz may have left a1 inside a recording (a WAV whose header gives no length, a file in parts): later
+    // chunks would continue it, in its format. "stop" ends it, as a flow would before a new stream.
+    helper.getNode('a1').receive({ payload: 'stop' });
     helper.getNode('a1').receive({ action: 'update', payload: { targetLanguage: 'ko', output: 'text' } });
     helper.getNode('a1').receive({ action: 'connect' });
     const translations: Array<{ payload?: unknown; language?: unknown }> = [];
