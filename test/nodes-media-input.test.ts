@@ -134,6 +134,26 @@ describe('audio in with its neighbours in Node-RED', function () {
     assert.doesNotMatch(String(seen[seen.length - 1].text), /badaudio|bad audio/);
   });
 
+  it('a data URL WAV that ends short is a whole file: the raw chunks after it are not read as the rest of it', async function () {
+    await loadFlow([
+      sessionConfig({ url, transcription: false }),
+      { id: 'in1', type: 'livetranslate-audio-in', session: 'sess1', pacing: 'fast', gate: 'off', endSilence: 0, wires: [] },
+      { id: 'caught', type: 'catch', scope: null, uncaught: false, wires: [] },
+    ], { sess1: { apiKey: 'right-key-123456' } }, NODES);
+    caughtErrors();
+    await waitFor(() => sim.sessions[0], 5000, 'session');
+    // 0.5 s of 48 kHz stereo, in a header that gives no length (as a recorder streaming to a pipe writes it):
+    // in a data URL nothing can follow, the file is all there.
+    const wav = encodeWav(Buffer.alloc(48000 * 4 / 2, 1), 48000, 2);
+    wav.writeUInt32LE(0xffffffff, 4);
+    wav.writeUInt32LE(0xffffffff, 40);
+    helper.getNode('in1').receive({ payload: `data:audio/wav;base64,${wav.toString('base64')}` });
+    // Then a microphone's raw chunks at the node's format (16 kHz mono 16-bit): 1 s, as 1 s.
+    for (let i = 0; i < 10; i++) helper.getNode('in1').receive({ payload: Buffer.alloc(3200, 2) });
+    await waitFor(() => sim.sessions[0].audioBytesReceived >= 48000, 1500, '0.5 s of the file and 1 s of raw audio');
+    assert.equal(sim.sessions[0].audioBytesReceived, 48000);
+  });
+
   it('text that is not audio ("hello world") is refused with a catchable error; audio still goes after it', async function () {
     await loadFlow([
       sessionConfig({ url, transcription: false }),

@@ -86,7 +86,7 @@ function looksLikeWav(payload: unknown): boolean {
 
 /**
  * The chunk a message carries for the uplink. `ends` is what the message itself says (msg.complete,
- * msg.end, the last of msg.parts, also the payload-less message core `file in` ends a file with);
+ * msg.end, the last of msg.parts, a WAV data URL, also the payload-less message core `file in` ends a file with);
  * whether a WAV ends with its message is the uplink's to decide from the header.
  */
 export function readAudioMessage(msg: AudioMessage): UplinkChunk {
@@ -106,6 +106,8 @@ export function readAudioMessage(msg: AudioMessage): UplinkChunk {
     part = { index: num(p.index) as number, count: num(p.count), id: p.id === undefined ? undefined : String(p.id) };
   }
   const lastPart = !!part && part.count !== undefined && part.index >= part.count - 1;
-  const ends = msg.complete === true || msg.complete === 'true' || msg.end === true || lastPart;
+  // A WAV in a data URL is a whole file: nothing can follow it, even when its header gives no length.
+  const wavDataUrl = typeof msg.payload === 'string' && msg.payload.trimStart().startsWith('data:') && looksLikeWav(msg.payload);
+  const ends = msg.complete === true || msg.complete === 'true' || msg.end === true || lastPart || wavDataUrl;
   return { data: msg.payload, format, part, ends };
 }
